@@ -1,0 +1,18 @@
+# Writes OUTPUT, a header with one raw string constant per Lua script in
+# SCRIPTS, named kLua<FileStem> (apply_event.lua -> kLuaApplyEvent).
+set(content "// Generated from src/storage/lua by cmake/embed_lua.cmake. Do not edit.\n#pragma once\n\nnamespace ash::lua {\n")
+foreach(script IN LISTS SCRIPTS)
+  get_filename_component(stem ${script} NAME_WE)
+  string(REPLACE "_" ";" parts ${stem})
+  set(name "")
+  foreach(part IN LISTS parts)
+    string(SUBSTRING ${part} 0 1 first)
+    string(TOUPPER ${first} first)
+    string(SUBSTRING ${part} 1 -1 rest)
+    string(APPEND name "${first}${rest}")
+  endforeach()
+  file(READ ${script} body)
+  string(APPEND content "inline constexpr const char kLua${name}[] = R\"ASHLUA(${body})ASHLUA\";\n")
+endforeach()
+string(APPEND content "}  // namespace ash::lua\n")
+file(WRITE ${OUTPUT} "${content}")

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "domain/clock.h"
+#include "domain/severity.h"
+#include "domain/snowflake.h"
+#include "util/expected.h"
+
+namespace ash {
+
+enum class EventType {
+  kAlertCreated,
+  kAcknowledged,
+  kAshContacted,
+  kFirstResponse,
+  kUserOptedOut,
+  kResolved,
+};
+
+// "alert_created", "acknowledged", ... as in the event's "type" field.
+std::string_view EventTypeName(EventType type);
+std::optional<EventType> ParseEventType(std::string_view text);
+
+inline constexpr std::size_t kMaxAlertIdLength = 64;
+inline constexpr std::size_t kMaxEventIdLength = 128;
+// Events stamped further ahead of the receiving clock than this are rejected.
+inline constexpr EpochMs kMaxFutureSkewMs = 5 * kMsPerMinute;
+
+// One alert lifecycle event, validated. Fields that a type does not use
+// keep their defaults.
+struct Event {
+  EventType type = EventType::kAlertCreated;
+
+  // The alert reference: alert_id, or alert_message_id (the Discord message
+  // of the alert post). alert_created carries both.
+  std::string alert_id;  // empty when the event names only the message
+  std::optional<Snowflake> alert_message_id;
+
+  std::optional<EpochMs> at;  // nullopt: the time the service received it
+  std::string event_id;       // empty when absent; makes retries idempotent
+
+  // alert_created
+  Snowflake user_id = 0;
+  Snowflake channel_id = 0;
+  std::optional<Snowflake> guild_id;
+  Severity severity = Severity::kLow;
+  double channel_sensitivity = 1.0;
+
+  // acknowledged (required) and resolved (optional)
+  std::optional<Snowflake> by;
+
+  // ash_contacted: initiated_by is a CRT member's id, or nullopt for "auto".
+  std::optional<Snowflake> initiated_by;
+  bool auto_initiated = false;
+
+  // first_response
+  Snowflake responder_id = 0;
+};
+
+// A rejected event: which field, and why, in words fit for an API client.
+struct EventError {
+  std::string field;   // "severity", "at", ... or "" for the whole document
+  std::string reason;  // "must be one of low, medium, high, critical (got \"urgent\")"
+
+  std::string Message() const;  // "severity: must be ..."
+};
+
+// Parses and validates one event from JSON text. Never throws.
+Expected<Event, EventError> ParseEvent(std::string_view json_text);
+
+// Validates an already-parsed JSON document. Never throws.
+Expected<Event, EventError> EventFromJson(const nlohmann::json& document);
+
+// Checks the event time against the receiving clock: more than
+// kMaxFutureSkewMs ahead is an error on field "at".
+std::optional<EventError> CheckEventTime(const Event& event, EpochMs received_ms);
+
+// The event as canonical JSON (ids as decimal strings, "at" as RFC 3339 when
+// set), which ParseEvent reads back to an equal Event.
+nlohmann::json EventToJson(const Event& event);
+
+}  // namespace ash
