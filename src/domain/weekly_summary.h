@@ -65,6 +65,10 @@ struct WeeklySummary {
   std::optional<double> avg_resolve_seconds;
   std::optional<std::int64_t> min_acknowledge_seconds;
   std::optional<std::int64_t> max_acknowledge_seconds;
+  // Nearest rank over resolved alerts. Daily aggregates keep no resolve
+  // histogram, so these stay nullopt for SummarySource::kAggregates.
+  std::optional<std::int64_t> median_resolve_seconds;
+  std::optional<std::int64_t> p90_resolve_seconds;
 
   std::int64_t ash_sessions_total = 0;
   std::int64_t ash_manual_count = 0;
@@ -75,7 +79,7 @@ struct WeeklySummary {
   std::array<std::int64_t, 24> by_hour{};
   std::optional<PeakDay> peak_day;    // earliest date on a tie
   std::optional<PeakHour> peak_hour;  // earliest hour on a tie
-  // Every responder: count descending, then user id ascending.
+  // Every responder: count descending, then user id ascending (numeric).
   std::vector<ResponderCount> top_responders;
 };
 
@@ -90,14 +94,25 @@ struct WeeklyReportData {
 std::optional<std::int64_t> NearestRank(const std::vector<std::int64_t>& sorted_values, double p);
 
 // Summarizes the records created inside the window; others are ignored.
+// A step counts when its time is set. Its duration is the record's stored
+// time_to_*_seconds, or, when that is missing, ElapsedSeconds from the
+// step's time.
 WeeklySummary SummarizeRecords(const std::vector<AlertRecord>& records, WeekWindow window);
 
-// Summarizes daily aggregates; dates outside the window are ignored and
-// missing dates count as empty days.
+// Summarizes daily aggregates; dates outside the window are ignored,
+// missing dates count as empty days, and two aggregates of one date add up.
+// Counts and means are exact. Median and p90 are the midpoint of the
+// histogram bucket holding the nearest rank, clamped to the week's min and
+// max, so within kHistogramRelativeError of the exact value.
 WeeklySummary SummarizeAggregates(const std::vector<DailyAggregate>& days, WeekWindow window);
 
 // Adds one record's contribution to its day's aggregate, exactly as the
 // Lua scripts do, so tests can recompute aggregates from records.
+// The caller passes the aggregate of the record's UTC creation day.
 void AddToAggregate(const AlertRecord& record, DailyAggregate& aggregate);
+
+// The daily aggregates of the records, one per UTC creation day that has
+// any, in date order.
+std::vector<DailyAggregate> BuildDailyAggregates(const std::vector<AlertRecord>& records);
 
 }  // namespace ash
