@@ -44,6 +44,8 @@ struct AlertRecord {
   bool user_opted_out = false;
 
   bool legacy = false;  // read from an Ash-Bot v5 sorted-set record
+
+  bool operator==(const AlertRecord&) const = default;
 };
 
 // floor((event_ms - created_ms) / 1000), and 0 when the event is earlier.

@@ -61,6 +61,8 @@ struct Event {
 
   // first_response
   Snowflake responder_id = 0;
+
+  bool operator==(const Event&) const = default;
 };
 
 // A rejected event: which field, and why, in words fit for an API client.
@@ -68,8 +70,13 @@ struct EventError {
   std::string field;   // "severity", "at", ... or "" for the whole document
   std::string reason;  // "must be one of low, medium, high, critical (got \"urgent\")"
 
-  std::string Message() const;  // "severity: must be ..."
+  std::string Message() const;  // "severity: must be ..."; the reason alone when field is ""
+
+  bool operator==(const EventError&) const = default;
 };
+
+// The latest `at` accepted: 9999-12-31T23:59:59.999Z. The earliest is 0.
+inline constexpr EpochMs kMaxEventTimeMs = 253402300799999;
 
 // Parses and validates one event from JSON text. Never throws.
 Expected<Event, EventError> ParseEvent(std::string_view json_text);
@@ -84,5 +91,24 @@ std::optional<EventError> CheckEventTime(const Event& event, EpochMs received_ms
 // The event as canonical JSON (ids as decimal strings, "at" as RFC 3339 when
 // set), which ParseEvent reads back to an equal Event.
 nlohmann::json EventToJson(const Event& event);
+
+// Helpers shared by the JSON readers of the domain. Each returns the reason
+// a value is invalid, worded to follow the field name, as in EventError.
+
+// Checks an alert id: 1 to kMaxAlertIdLength characters of [A-Za-z0-9_-].
+// Returns nullopt when it is valid.
+std::optional<std::string> CheckAlertId(std::string_view alert_id);
+
+// Reads a Discord id given as a JSON integer or a decimal string, without
+// passing through a double. Rejects 0, which Discord never issues.
+Expected<Snowflake, std::string> SnowflakeFromJson(const nlohmann::json& value);
+
+// Parses JSON text without throwing. The error is nlohmann's message with
+// its position, cut to 200 bytes, non-printable bytes replaced by '?'.
+Expected<nlohmann::json, std::string> ParseJsonText(std::string_view json_text);
+
+// A JSON value as an error message quotes it: strings in quotes, cut after
+// 40 bytes; numbers, booleans and null as JSON; "an object", "an array".
+std::string DescribeJsonValue(const nlohmann::json& value);
 
 }  // namespace ash
