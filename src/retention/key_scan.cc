@@ -1,0 +1,24 @@
+#include "retention/key_scan.h"
+
+namespace ash {
+
+void ScanKeys(RedisConnection& connection, std::string_view pattern, int count,
+              const std::function<void(const std::vector<std::string>&)>& visit) {
+  std::string cursor = "0";
+  do {
+    RedisReply reply =
+        connection.Command({"SCAN", cursor, "MATCH", std::string(pattern), "COUNT", std::to_string(count)});
+    reply.ExpectOk("SCAN");
+    if (!reply.is_array() || reply.elements().size() != 2) throw RedisIoError("SCAN returned an unexpected reply");
+    cursor = reply.elements()[0].str();
+
+    std::vector<std::string> keys;
+    keys.reserve(reply.elements()[1].elements().size());
+    for (const RedisReply& key : reply.elements()[1].elements()) keys.push_back(key.str());
+    if (!keys.empty()) visit(keys);
+  } while (cursor != "0");
+}
+
+std::int64_t IntegerOr0(const RedisReply& reply) { return reply.is_integer() ? reply.integer() : 0; }
+
+}  // namespace ash
