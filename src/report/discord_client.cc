@@ -67,6 +67,7 @@ std::string HideWebhookToken(std::string text, const std::string& url) {
   const std::string id = WebhookId(url);
   if (id.empty()) return text;
   const auto token_start = url.find("/webhooks/" + id + "/");
+  if (token_start == std::string::npos) return text;
   const std::string token = url.substr(token_start + std::string("/webhooks/").size() + id.size() + 1);
   if (token.empty()) return text;
   for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at + 3)) {
