@@ -123,7 +123,7 @@ void WeeklyReportScheduler::Tick(EpochMs now) {
 
   if (settled_week_ == week.end) return;
   if (now >= window_end && missed_checked_week_ == week.end) return;
-  if (now < window_end && now < next_attempt_at_) return;
+  if (now < next_attempt_at_) return;
 
   RedisConnection* connection = Connection(now);
   if (connection == nullptr) return;
@@ -148,11 +148,11 @@ void WeeklyReportScheduler::Tick(EpochMs now) {
                   FormatRfc3339(next_attempt_at_));
     RecordError(message, now);
   } catch (const std::exception& error) {
-    // A report that cannot be built (unreadable data) leaves no marker,
-    // so a later try starts clean.
+    // Building the report (unreadable data, for example) fails before the
+    // claim, so it leaves no marker and a later try starts clean.
     next_attempt_at_ = now + settings_.retry_interval_ms;
     const std::string message =
-        fmt::format("building the report for the week ending {} failed: {}", FormatIsoDate(week.end), error.what());
+        fmt::format("posting the report for the week ending {} failed: {}", FormatIsoDate(week.end), error.what());
     spdlog::error("weekly report week_end={}: {}; trying again at {}", FormatIsoDate(week.end), message,
                   FormatRfc3339(next_attempt_at_));
     RecordError(message, now);
