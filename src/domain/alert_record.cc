@@ -54,7 +54,10 @@ FieldError ReadTimestamp(const json& document, std::string_view field,
 
   std::optional<EpochMs> ms;
   if (value->is_string()) ms = ParseRfc3339(value->get_ref<const std::string&>());
-  if (!ms) return FieldMessage(field, "must be an RFC 3339 timestamp or null", *value);
+  if (!ms) {
+    return FieldMessage(
+        field, "must be an RFC 3339 timestamp such as \"2026-01-07T22:14:03.123456Z\"", *value);
+  }
   out = ms;
   return std::nullopt;
 }

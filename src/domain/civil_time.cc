@@ -18,7 +18,8 @@ constexpr std::int64_t FloorDiv(std::int64_t value, std::int64_t divisor) {
 }
 
 constexpr std::int64_t FloorMod(std::int64_t value, std::int64_t divisor) {
-  return value - FloorDiv(value, divisor) * divisor;
+  std::int64_t remainder = value % divisor;
+  return remainder < 0 ? remainder + divisor : remainder;
 }
 
 chrono::year_month_day ToYmd(Date date) {
@@ -66,7 +67,7 @@ class Scanner {
   }
 
   // Reads one or more digits of a fraction of a second and returns the
-  // milliseconds they express; digits past the third are dropped.
+  // milliseconds they express. Digits past the third are dropped.
   std::optional<int> ReadFractionMs() {
     int ms = 0;
     std::size_t digits = 0;
@@ -185,11 +186,10 @@ std::optional<EpochMs> ParseRfc3339(std::string_view text) {
 }
 
 std::string FormatRfc3339(EpochMs ms) {
-  Date date = Date::OfInstant(ms);
-  std::int64_t ms_of_day = ms - date.StartMs();
-  return fmt::format("{}T{:02}:{:02}:{:02}.{:03}Z", FormatIsoDate(date), ms_of_day / kMsPerHour,
-                     ms_of_day / kMsPerMinute % 60, ms_of_day / kMsPerSecond % 60,
-                     ms_of_day % kMsPerSecond);
+  std::int64_t ms_of_day = FloorMod(ms, kMsPerDay);
+  return fmt::format("{}T{:02}:{:02}:{:02}.{:03}Z", FormatIsoDate(Date::OfInstant(ms)),
+                     ms_of_day / kMsPerHour, ms_of_day / kMsPerMinute % 60,
+                     ms_of_day / kMsPerSecond % 60, ms_of_day % kMsPerSecond);
 }
 
 int HourOfDay(EpochMs ms) { return static_cast<int>(FloorMod(ms, kMsPerDay) / kMsPerHour); }

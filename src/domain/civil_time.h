@@ -44,7 +44,8 @@ std::string_view WeekdayName(Date date);
 // digits past the millisecond. Returns nullopt for anything else.
 std::optional<EpochMs> ParseRfc3339(std::string_view text);
 
-// "2026-01-05T21:14:03.123Z".
+// "2026-01-05T21:14:03.123Z". Years outside 0000..9999 are not RFC 3339:
+// they print with a sign or more digits, and ParseRfc3339 rejects them.
 std::string FormatRfc3339(EpochMs ms);
 
 // 0..23, the UTC hour of day of ms.

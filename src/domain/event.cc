@@ -39,8 +39,8 @@ constexpr std::string_view kEventIdRule = "must be a string of 1 to 128 bytes";
 
 constexpr double kMaxChannelSensitivity = 10.0;
 constexpr std::size_t kDescribedStringBytes = 40;
-// nlohmann's parse errors quote the input near the failure; longer
-// messages are cut so one bad request cannot produce a huge error.
+// nlohmann's parse errors quote the input near the failure. Longer
+// messages are cut, so one bad request cannot produce a huge error.
 constexpr std::size_t kMaxParseErrorBytes = 200;
 
 EventError MakeError(std::string_view field, std::string_view rule, const json& value) {
@@ -61,9 +61,9 @@ const json* FindField(const json& document, std::string_view name) {
 
 enum class SnowflakeCheck { kValid, kZero, kInvalid };
 
-// Reads an integer or decimal-string id into `id`. JSON integers come from
-// nlohmann as number_unsigned (non-negative) or number_integer, never as a
-// double; integers too large for 64 bits arrive as number_float and fail.
+// Reads an integer or decimal-string id into `id`. nlohmann stores JSON
+// integers as number_unsigned (non-negative) or number_integer, never as a
+// double. Integers too large for 64 bits arrive as number_float and fail.
 SnowflakeCheck ReadSnowflake(const json& value, Snowflake& id) {
   if (value.is_number_unsigned()) {
     id = value.get<std::uint64_t>();
@@ -134,8 +134,8 @@ std::optional<EventError> ReadAlertId(const json& document, bool required, std::
   return std::nullopt;
 }
 
-// alert_created names its alert both ways; every other type needs at least
-// one of alert_id and alert_message_id.
+// Reads the alert reference. alert_created needs both alert_id and
+// alert_message_id, and every other type needs at least one of them.
 std::optional<EventError> ReadAlertReference(const json& document, Event& event) {
   bool created = event.type == EventType::kAlertCreated;
   if (auto error = ReadAlertId(document, created, event.alert_id)) return error;
@@ -223,8 +223,9 @@ std::optional<EventError> ReadAlertCreatedFields(const json& document, Event& ev
   return ReadChannelSensitivity(document, event.channel_sensitivity);
 }
 
-// initiated_by is an id or "auto"; `auto` defaults to whether it is "auto",
-// and an "auto" initiator with `auto` false contradicts itself.
+// Reads initiated_by (an id or "auto") and `auto`, which defaults to
+// whether initiated_by is "auto". An "auto" initiator with `auto` false
+// contradicts itself and is rejected.
 std::optional<EventError> ReadAshContactedFields(const json& document, Event& event) {
   const json* initiator = FindField(document, "initiated_by");
   if (initiator == nullptr) return MissingField("initiated_by");
@@ -379,7 +380,9 @@ Expected<Event, EventError> EventFromJson(const json& document) {
 Expected<json, std::string> ParseJsonText(std::string_view json_text) {
   try {
     return json::parse(json_text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {
+    // parse_error for bad syntax, and out_of_range for a number too large
+    // for a double, such as 1e400.
     return Expected<json, std::string>::Failure(
         fmt::format("invalid JSON: {}", SanitizeParseError(error.what())));
   }

@@ -78,10 +78,12 @@ struct EventError {
 // The latest `at` accepted: 9999-12-31T23:59:59.999Z. The earliest is 0.
 inline constexpr EpochMs kMaxEventTimeMs = 253402300799999;
 
-// Parses and validates one event from JSON text. Never throws.
+// Parses and validates one event from JSON text. Never throws, except
+// std::bad_alloc when memory runs out.
 Expected<Event, EventError> ParseEvent(std::string_view json_text);
 
-// Validates an already-parsed JSON document. Never throws.
+// Validates an already-parsed JSON document. Never throws, except
+// std::bad_alloc.
 Expected<Event, EventError> EventFromJson(const nlohmann::json& document);
 
 // Checks the event time against the receiving clock: more than
@@ -107,8 +109,9 @@ Expected<Snowflake, std::string> SnowflakeFromJson(const nlohmann::json& value);
 // its position, cut to 200 bytes, non-printable bytes replaced by '?'.
 Expected<nlohmann::json, std::string> ParseJsonText(std::string_view json_text);
 
-// A JSON value as an error message quotes it: strings in quotes, cut after
-// 40 bytes; numbers, booleans and null as JSON; "an object", "an array".
+// Formats a JSON value for an error message. Strings are quoted and cut
+// after 40 bytes, numbers, booleans and null appear as JSON, and arrays and
+// objects as "an array" and "an object".
 std::string DescribeJsonValue(const nlohmann::json& value);
 
 }  // namespace ash
