@@ -62,8 +62,8 @@ std::string PercentileNote() {
 // responders.
 std::vector<std::string> ResponderLines(const WeeklySummary& summary, std::size_t limit) {
   std::vector<std::string> lines;
-  const std::size_t shown = std::min(limit, summary.top_responders.size());
-  for (std::size_t i = 0; i < shown; ++i) {
+  const std::size_t listed = std::min(limit, summary.top_responders.size());
+  for (std::size_t i = 0; i < listed; ++i) {
     const ResponderCount& responder = summary.top_responders[i];
     lines.push_back(std::to_string(i + 1) + ". <@" + FormatSnowflake(responder.user_id) + "> - " +
                     Plural(responder.acknowledgments, "acknowledgment", "acknowledgments"));
@@ -73,8 +73,8 @@ std::vector<std::string> ResponderLines(const WeeklySummary& summary, std::size_
 
 constexpr std::string_view kNoAcknowledgments = "No acknowledgments this week.";
 
-// Label and value of each response-time line. The means are always listed;
-// medians and percentiles only when they have data.
+// Label and value of each response-time line. The means are always listed,
+// but medians and percentiles only when they have data.
 std::vector<std::pair<std::string, std::string>> ResponseTimeRows(const WeeklySummary& summary) {
   std::vector<std::pair<std::string, std::string>> rows;
   rows.emplace_back("Avg. Time to Acknowledge:", MeanText(summary.avg_acknowledge_seconds));
@@ -163,8 +163,8 @@ Json BuildSummaryJson(const WeeklySummary& summary) {
   }
 
   Json responders = Json::array();
-  const std::size_t shown = std::min(kJsonResponderLimit, summary.top_responders.size());
-  for (std::size_t i = 0; i < shown; ++i) {
+  const std::size_t listed = std::min(kJsonResponderLimit, summary.top_responders.size());
+  for (std::size_t i = 0; i < listed; ++i) {
     Json responder = Json::object();
     responder["user_id"] = FormatSnowflake(summary.top_responders[i].user_id);
     responder["acknowledgments"] = summary.top_responders[i].acknowledgments;
@@ -223,7 +223,7 @@ Json BuildReportJson(const WeeklyReportData& report) {
 // ---------------------------------------------------------------------------
 // Text report
 
-// Line lengths of the layout the CRT knows, in characters.
+// Line lengths of the layout the CRT already uses, in characters.
 constexpr int kBannerLength = 59;
 constexpr int kRuleLength = 60;
 // Display widths of the aligned lines: where right-aligned numbers end, and
@@ -243,8 +243,9 @@ std::string Repeat(std::string_view piece, int times) {
   return result;
 }
 
-// Width in terminal columns: one per code point, two for the emoji in
-// U+1F000..U+1FAFF (the only wide characters the labels use).
+// Width in terminal columns: one per code point, two for U+1F000..U+1FFFF,
+// where the emoji of the aligned labels lie. Other wide characters count as
+// one column, so labels must not use them.
 int DisplayWidth(std::string_view utf8) {
   int width = 0;
   for (std::size_t i = 0; i < utf8.size(); ++i) {
@@ -255,7 +256,7 @@ int DisplayWidth(std::string_view utf8) {
     width += 1;
     if (byte >= 0xF0 && i + 1 < utf8.size()) {
       const auto second = static_cast<unsigned char>(utf8[i + 1]);
-      // U+1F000..U+1FAFF is F0 9F 80 80 .. F0 9F AB BF.
+      // U+1F000..U+1FFFF is F0 9F 80 80 .. F0 9F BF BF.
       if (byte == 0xF0 && second == 0x9F) {
         width += 1;
       }
@@ -467,9 +468,10 @@ std::string Truncate(std::string_view text, std::size_t limit) {
 }
 
 // The embed's text parts in the order they give up room when the embed is
-// over kDiscordEmbedTotalLimit: the footer first (a long community name),
-// then the description, the field values from the last field up, the field
-// names, the author name and the title.
+// over kDiscordEmbedTotalLimit. The footer comes first because a long
+// community name is the likely cause. Then come the description, the field
+// values from the last field up, the field names, the author name and the
+// title.
 std::vector<nlohmann::json*> ShrinkOrder(nlohmann::json& embed) {
   std::vector<nlohmann::json*> parts;
   auto add = [&parts](nlohmann::json* node) {

@@ -134,8 +134,9 @@ TEST(RenderTextReportTest, EmptyWeekMatchesGolden) {
   ExpectSameLines(expected, RenderTextReport(EmptyReport(), style));
 }
 
-// The figures of the layout example the CRT knows; its lines must come out
-// unchanged, apart from the responders (mentions) and the footer.
+// The figures of the layout example that the CRT already uses. Its lines
+// must come out unchanged, apart from the responders (mentions) and the
+// footer.
 TEST(RenderTextReportTest, KeepsKnownLayoutLines) {
   WeeklyReportData report = EmptyReport();
   WeeklySummary& week = report.week;
