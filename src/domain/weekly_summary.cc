@@ -37,6 +37,19 @@ std::optional<std::int64_t> ResolveSeconds(const AlertRecord& r) {
   return StepSeconds(r, r.resolved_at, r.time_to_resolve_seconds);
 }
 
+// The 1-based nearest rank ceil(p * n) of n >= 1 values, computed in double
+// as the definition does. p <= 0 or NaN gives 1 and p >= 1 gives n, so the
+// rank always indexes a value.
+std::int64_t NearestRankIndex(std::int64_t n, double p) {
+  if (!(p > 0)) {
+    return 1;
+  }
+  if (p >= 1) {
+    return n;
+  }
+  return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))), 1, n);
+}
+
 std::optional<double> Mean(std::int64_t sum, std::int64_t count) {
   if (count <= 0) {
     return std::nullopt;
@@ -70,7 +83,10 @@ void Finish(const std::map<Snowflake, std::int64_t>& acknowledgments, WeeklySumm
                                 [](const auto& a, const auto& b) { return a.second < b.second; });
     summary.peak_day = PeakDay{day->first, day->second};
     auto hour = std::max_element(summary.by_hour.begin(), summary.by_hour.end());
-    summary.peak_hour = PeakHour{static_cast<int>(hour - summary.by_hour.begin()), *hour};
+    // Aggregates without hour counters leave every hour at 0: no peak then.
+    if (*hour > 0) {
+      summary.peak_hour = PeakHour{static_cast<int>(hour - summary.by_hour.begin()), *hour};
+    }
   }
 
   for (const auto& [user_id, count] : acknowledgments) {
@@ -97,8 +113,7 @@ std::optional<std::int64_t> HistogramNearestRank(const std::map<int, std::int64_
   if (n <= 0) {
     return std::nullopt;
   }
-  const auto rank = std::clamp<std::int64_t>(
-      static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))), 1, n);
+  const std::int64_t rank = NearestRankIndex(n, p);
 
   std::int64_t seen = 0;
   std::int64_t value = 0;
@@ -128,11 +143,7 @@ std::optional<std::int64_t> NearestRank(const std::vector<std::int64_t>& sorted_
   if (sorted_values.empty()) {
     return std::nullopt;
   }
-  const auto n = static_cast<std::int64_t>(sorted_values.size());
-  // ceil(p * n) in double, as the definition computes it. The clamp keeps p
-  // outside (0, 1] from indexing out of range.
-  const auto rank = std::clamp<std::int64_t>(
-      static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))), 1, n);
+  const std::int64_t rank = NearestRankIndex(static_cast<std::int64_t>(sorted_values.size()), p);
   return sorted_values[static_cast<std::size_t>(rank - 1)];
 }
 

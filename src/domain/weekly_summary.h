@@ -78,7 +78,7 @@ struct WeeklySummary {
   std::vector<std::pair<Date, std::int64_t>> by_day;  // all 7 dates, in order
   std::array<std::int64_t, 24> by_hour{};
   std::optional<PeakDay> peak_day;    // earliest date on a tie
-  std::optional<PeakHour> peak_hour;  // earliest hour on a tie
+  std::optional<PeakHour> peak_hour;  // earliest hour on a tie; none without hour counts
   // Every responder: count descending, then user id ascending (numeric).
   std::vector<ResponderCount> top_responders;
 };
@@ -90,7 +90,8 @@ struct WeeklyReportData {
 };
 
 // Nearest-rank percentile of sorted values: the value at 1-based rank
-// ceil(p * n). nullopt when values is empty. p in (0, 1].
+// ceil(p * n), with p in (0, 1]: p <= 0 or NaN gives the first value and
+// p >= 1 the last. nullopt when values is empty.
 std::optional<std::int64_t> NearestRank(const std::vector<std::int64_t>& sorted_values, double p);
 
 // Summarizes the records created inside the window; others are ignored.

@@ -171,7 +171,9 @@ TEST(NearestRankTest, RankMatchesExactCeilingUpTo500) {
 
 TEST(NearestRankTest, OutOfRangePClamps) {
   EXPECT_EQ(NearestRank({3, 4, 5}, 0.0), 3);
+  EXPECT_EQ(NearestRank({3, 4, 5}, -1.0), 3);
   EXPECT_EQ(NearestRank({3, 4, 5}, 2.0), 5);
+  EXPECT_EQ(NearestRank({3, 4, 5}, std::nan("")), 3);
 }
 
 TEST(SummarizeRecordsTest, CountsOnlyAlertsCreatedInWindow) {
@@ -500,6 +502,15 @@ TEST(SummarizeAggregatesTest, IgnoresOtherDatesAndAddsDuplicates) {
   EXPECT_EQ(summary.by_hour[4], 6);
   EXPECT_FALSE(summary.avg_acknowledge_seconds.has_value());
   EXPECT_FALSE(summary.median_acknowledge_seconds.has_value());
+}
+
+TEST(SummarizeAggregatesTest, NoHourCountersMeansNoPeakHour) {
+  DailyAggregate day;
+  day.date = Date::FromYmd(2026, 1, 6);
+  day.total = 4;
+  const WeeklySummary summary = SummarizeAggregates({day}, kWeek);
+  EXPECT_TRUE(summary.peak_day.has_value());
+  EXPECT_FALSE(summary.peak_hour.has_value());
 }
 
 TEST(SummarizeAggregatesTest, NoDaysGivesEmptyWeek) {
