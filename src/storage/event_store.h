@@ -53,10 +53,22 @@ class EventStore {
   // Applies events in order with one pipelined round trip per call.
   std::vector<ApplyResult> ApplyBatch(std::span<const Event> events, EpochMs received_ms);
 
+  enum class Conversion { kConverted, kExpired, kNotLegacy };
+
+  // Rewrites one Ash-Bot v5 record into the current layout, with its
+  // lookup, index entry and daily aggregate, in one atomic step. A record
+  // past the alert retention is deleted instead (kExpired). Throws
+  // RedisIoError, also when the v5 record cannot be parsed.
+  Conversion ConvertLegacyRecord(const std::string& alert_id, EpochMs now);
+
  private:
+  struct ScriptOutcome {
+    ApplyResult result;
+    bool legacy_record = false;  // the record is in the v5 layout: convert, then apply again
+  };
+
   std::vector<std::string> ScriptArguments(const Event& event, EpochMs received_ms) const;
-  ApplyResult ParseScriptReply(const RedisReply& reply) const;
-  void ConvertLegacyRecord(const std::string& alert_id, EpochMs now);
+  ScriptOutcome ParseScriptReply(const RedisReply& reply) const;
 
   RedisConnection& connection_;
   StoreSettings settings_;
