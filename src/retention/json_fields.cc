@@ -16,4 +16,38 @@ std::optional<nlohmann::json> ParseJsonObject(std::string_view text) {
   return parsed;
 }
 
+namespace {
+
+void AppendPythonStyle(const nlohmann::ordered_json& value, std::string& out) {
+  if (value.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [name, member] : value.items()) {
+      if (!first) out += ", ";
+      first = false;
+      out += nlohmann::ordered_json(name).dump(-1, ' ', /*ensure_ascii=*/true);
+      out += ": ";
+      AppendPythonStyle(member, out);
+    }
+    out += '}';
+  } else if (value.is_array()) {
+    out += '[';
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (i > 0) out += ", ";
+      AppendPythonStyle(value[i], out);
+    }
+    out += ']';
+  } else {
+    out += value.dump(-1, ' ', /*ensure_ascii=*/true);
+  }
+}
+
+}  // namespace
+
+std::string DumpPythonStyle(const nlohmann::ordered_json& value) {
+  std::string out;
+  AppendPythonStyle(value, out);
+  return out;
+}
+
 }  // namespace ash

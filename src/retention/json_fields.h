@@ -15,7 +15,7 @@ namespace ash {
 // through a double) or as a decimal string. nullopt for null, a missing
 // field, or anything else.
 template <typename Json>
-std::optional<Snowflake> JsonSnowflake(const Json& object, std::string_view field) {
+std::optional<Snowflake> JsonSnowflake(const Json& object, const std::string& field) {
   auto it = object.find(field);
   if (it == object.end()) return std::nullopt;
   if (it->is_number_unsigned()) return it->template get<std::uint64_t>();
@@ -31,5 +31,10 @@ std::optional<EpochMs> JsonTimestamp(const nlohmann::json& object, std::string_v
 
 // Parses text as a JSON object; nullopt for invalid JSON or another type.
 std::optional<nlohmann::json> ParseJsonObject(std::string_view text);
+
+// Serializes like Python's json.dumps with its defaults (", " and ": "
+// separators, non-ASCII as \uXXXX), as Ash-Bot v5 wrote its records, so a
+// rewritten member differs from the original only where a value changed.
+std::string DumpPythonStyle(const nlohmann::ordered_json& value);
 
 }  // namespace ash

@@ -387,10 +387,6 @@ void LogCategory(const RetentionReport& report, const CategoryReport& category) 
       category.duration_ms, category.completed ? "" : " (not finished)");
 }
 
-void SaveReport(RedisConnection& connection, const RetentionReport& report) {
-  connection.Command({"SET", std::string(keys::kLastRun), RetentionToJson(report).dump()}).ExpectOk("SET last run");
-}
-
 }  // namespace
 
 RetentionReport RunRetention(RedisConnection& connection, const RetentionSettings& settings, EpochMs now,
@@ -444,7 +440,7 @@ RetentionReport RunRetention(RedisConnection& connection, const RetentionSetting
 
   if (!options.dry_run && report.ok()) {
     try {
-      SaveReport(connection, report);
+      SaveRetentionReport(connection, report);
     } catch (const RedisIoError& error) {
       report.error = fmt::format("{} (while saving the report)", error.what());
     }
@@ -459,6 +455,11 @@ RetentionReport RunRetention(RedisConnection& connection, const RetentionSetting
                   report.TotalEntriesRemoved());
   }
   return report;
+}
+
+void SaveRetentionReport(RedisConnection& connection, const RetentionReport& report) {
+  connection.Command({"SET", std::string(retention_keys::kLastRun), RetentionToJson(report).dump()})
+      .ExpectOk("SET retention last run");
 }
 
 std::optional<RetentionReport> ReadLastRetentionReport(RedisConnection& connection) {

@@ -29,6 +29,10 @@ RetentionReport RunRetention(RedisConnection& connection, const RetentionSetting
 RetentionReport RunRetention(RedisConnection& connection, const RetentionSettings& settings, EpochMs now,
                              const RetentionRunOptions& options);
 
+// Stores report under ash:retention:last_run for /health and storage stats.
+// Throws RedisIoError.
+void SaveRetentionReport(RedisConnection& connection, const RetentionReport& report);
+
 // The report stored by the last real run, or nullopt when there is none.
 // Throws RedisIoError.
 std::optional<RetentionReport> ReadLastRetentionReport(RedisConnection& connection);
