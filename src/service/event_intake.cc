@@ -183,7 +183,7 @@ void EventIntake::SpoolEvents(std::vector<Event>& events, const std::vector<std:
     outcome.status = IntakeStatus::kSpooled;
     outcome.event_id = events[k].event_id;
   }
-  spdlog::info("Spooled {} events to {} while Redis is unavailable; the spool holds {}", events.size(),
+  spdlog::info("Spooled {} events to {} while Redis is unavailable; the spool now contains {}", events.size(),
                spool_.path(), spool_.size());
 }
 

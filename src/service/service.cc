@@ -189,7 +189,7 @@ int RunService(const Config& config, const ServiceOptions& options) {
     spdlog::error("{}; set spool_path to a writable file", opened.error());
     return 2;
   }
-  if (!spool.empty()) spdlog::info("The spool {} holds {} events from an earlier run", spool.path(), spool.size());
+  if (!spool.empty()) spdlog::info("The spool {} contains {} events from an earlier run", spool.path(), spool.size());
 
   // Redis: a failed first connect starts the service degraded.
   RedisPool pool(endpoint.value(), kConnectTimeout);
@@ -322,7 +322,7 @@ int RunService(const Config& config, const ServiceOptions& options) {
   spdlog::info("Stopped the retention scheduler, then the weekly report scheduler");
   monitor.Stop();
   pool.CloseAll();
-  spdlog::info("Closed Redis; ash-metrics stopped (spool holds {} events)", spool.size());
+  spdlog::info("Closed Redis; ash-metrics stopped with {} events in the spool", spool.size());
   shutdown.Request();
   return exit_code;
 }
