@@ -25,7 +25,8 @@ namespace ash {
 
 namespace {
 
-constexpr auto kConnectTimeout = std::chrono::milliseconds(2000);
+// Also the command timeout of each connection (hiredis), above the stream's 1 s BLOCK.
+constexpr auto kConnectTimeout = std::chrono::milliseconds(5000);
 constexpr auto kFirstBackoff = std::chrono::milliseconds(500);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(30000);
 constexpr auto kPingInterval = std::chrono::milliseconds(1000);
@@ -313,6 +314,10 @@ int RunService(const Config& config, const ServiceOptions& options) {
   }
 
   // Stop intake and let the requests and the stream batch in flight finish.
+  // stop() does nothing before the listener runs, so wait for it first.
+  for (int i = 0; i < 500 && http_thread.joinable() && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   server.stop();
   if (http_thread.joinable()) http_thread.join();
   stream.Stop();

@@ -34,7 +34,8 @@ struct WeekAlertStats {
   Histogram time_to_acknowledge;  // seconds, acknowledged alerts only
 };
 
-// Summarizes the records created in [window_start_ms, now].
+// Counts the given alerts (the caller reads those of the current week): the
+// open ones, and the time to acknowledge of the others.
 WeekAlertStats ComputeWeekAlertStats(const std::vector<AlertRecord>& records);
 
 // Figures measured outside ServiceMetrics at scrape time.

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <string>
@@ -195,7 +197,8 @@ TEST(ServeProcessTest, KillDuringStreamIntakeKeepsAggregatesExact) {
   ServeProcess second(redis.url(), directory);
   ASSERT_TRUE(WaitUntil([&] {
     const RedisReply pending = connection->Command({"XPENDING", stream, std::string(keys::kStreamGroup)});
-    return connection->Command({"XLEN", stream}).integer() == 0 && pending.elements().at(0).integer() == 0;
+    if (!pending.is_array() || pending.elements().empty()) return false;
+    return connection->Command({"XLEN", stream}).integer() == 0 && pending.elements()[0].integer() == 0;
   }, std::chrono::seconds(180))) << second.Log();
   second.Signal(SIGTERM);
   const int status = second.Wait();
