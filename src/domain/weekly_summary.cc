@@ -101,7 +101,7 @@ void Finish(const std::map<Snowflake, std::int64_t>& acknowledgments, WeeklySumm
             });
 }
 
-// Nearest rank over a histogram: the midpoint of the bucket that holds the
+// Nearest rank over a histogram: the midpoint of the bucket that contains the
 // value of rank ceil(p * n), clamped to [min, max] so an exact extreme is
 // never reported as a value outside the data.
 std::optional<std::int64_t> HistogramNearestRank(const std::map<int, std::int64_t>& histogram,

@@ -90,8 +90,8 @@ struct WeeklyReportData {
 };
 
 // Nearest-rank percentile of sorted values: the value at 1-based rank
-// ceil(p * n), with p in (0, 1]: p <= 0 or NaN gives the first value and
-// p >= 1 the last. nullopt when values is empty.
+// ceil(p * n). p <= 0 or NaN gives the first value and p >= 1 the last.
+// Returns nullopt when values is empty.
 std::optional<std::int64_t> NearestRank(const std::vector<std::int64_t>& sorted_values, double p);
 
 // Summarizes the records created inside the window; others are ignored.
@@ -103,7 +103,7 @@ WeeklySummary SummarizeRecords(const std::vector<AlertRecord>& records, WeekWind
 // Summarizes daily aggregates; dates outside the window are ignored,
 // missing dates count as empty days, and two aggregates of one date add up.
 // Counts and means are exact. Median and p90 are the midpoint of the
-// histogram bucket holding the nearest rank, clamped to the week's min and
+// histogram bucket containing the nearest rank, clamped to the week's min and
 // max, so within kHistogramRelativeError of the exact value.
 WeeklySummary SummarizeAggregates(const std::vector<DailyAggregate>& days, WeekWindow window);
 
