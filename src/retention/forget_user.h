@@ -21,7 +21,7 @@ struct ErasedAlertFields {
   std::vector<std::string> fields;
 };
 
-// What forget-user removed (or, in a dry run, would remove).
+// The keys and fields that forget-user removed, or in a dry run would remove.
 struct ForgetUserReport {
   Snowflake user_id = 0;
   EpochMs now = 0;
@@ -36,14 +36,15 @@ struct ForgetUserReport {
   bool ok() const { return !error.has_value(); }
 };
 
-// Erases one person's data: message history in every guild, opt-out,
-// sessions (meta and CRT notes) started by them, follow-ups and pending
-// auto-initiates that name them; and their id in alert records, where the
-// timestamps and durations stay so the anonymous counts stay. Their
-// per-responder count in daily aggregates moves to the anonymous
-// "responder:erased" field (v5: "erased" in top_responders). Never throws:
-// a lost connection is reported in error, and running it again finishes.
-// A dry run reads the same keys and changes nothing.
+// Erases one person's data. It removes their message history in every
+// guild, their opt-out, the sessions (meta and CRT notes) started by them,
+// and the follow-ups and pending auto-initiates that name them. It removes
+// their id from alert records, where timestamps and durations stay, so the
+// anonymous counts stay. Their per-responder count in daily aggregates
+// moves to the anonymous "responder:erased" field (v5: "erased" in
+// top_responders). A lost connection (RedisIoError) is caught and reported
+// in error, and running it again finishes. A dry run reads the same keys
+// and changes nothing.
 ForgetUserReport ForgetUser(RedisConnection& connection, Snowflake user_id, EpochMs now, bool dry_run,
                             int batch_size = 500);
 

@@ -11,8 +11,8 @@
 
 namespace ash {
 
-// What one retention category found and removed. In a dry run the counts
-// are what a real run would have removed.
+// The figures of one retention category. In a dry run the counts are what
+// a real run would have removed.
 struct CategoryReport {
   std::string name;  // "alert_metrics", "daily_aggregates", ...
   int limit_days = 0;           // 0 for opt-outs, which carry their own expiry

@@ -1,5 +1,6 @@
 #include "retention/retention_run.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <string>
@@ -121,20 +122,31 @@ void RetentionRun::RemoveAlerts(const std::vector<std::string>& alert_ids, const
                                 CategoryReport& report) {
   if (alert_ids.empty()) return;
   std::vector<RedisCommand> commands;
-  RedisCommand zrem = {"ZREM", std::string(keys::kCreatedIndex)};
   for (size_t i = 0; i < alert_ids.size(); ++i) {
     const char* verb = options_.dry_run ? "EXISTS" : "UNLINK";
     if (facts[i].exists) commands.push_back({verb, keys::Join(keys::kAlertPrefix, alert_ids[i])});
     if (facts[i].lookup_key) commands.push_back({verb, *facts[i].lookup_key});
-    zrem.push_back(alert_ids[i]);
   }
-  if (!options_.dry_run) commands.push_back(zrem);
+  // ZREM costs O(members * log n) on an index of every alert: small chunks
+  // keep each command short.
+  constexpr size_t kZremChunk = 100;
+  for (size_t start = 0; !options_.dry_run && start < alert_ids.size(); start += kZremChunk) {
+    RedisCommand zrem = {"ZREM", std::string(keys::kCreatedIndex)};
+    const size_t end = std::min(alert_ids.size(), start + kZremChunk);
+    zrem.insert(zrem.end(), alert_ids.begin() + static_cast<std::ptrdiff_t>(start),
+                alert_ids.begin() + static_cast<std::ptrdiff_t>(end));
+    commands.push_back(std::move(zrem));
+  }
   if (commands.empty()) return;
 
   std::vector<RedisReply> replies = connection_.Pipeline(commands);
-  const size_t key_replies = options_.dry_run ? replies.size() : replies.size() - 1;
-  for (size_t i = 0; i < key_replies; ++i) report.keys_removed += IntegerOr0(replies[i]);
-  if (!options_.dry_run) report.entries_removed += IntegerOr0(replies.back());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (commands[i][0] == "ZREM") {
+      report.entries_removed += IntegerOr0(replies[i]);
+    } else {
+      report.keys_removed += IntegerOr0(replies[i]);
+    }
+  }
 }
 
 // Alert records are aged by their creation time, never their last update.

@@ -20,10 +20,10 @@ struct RetentionRunOptions {
 };
 
 // Runs every retention category once, limits counted back from now.
-// Never throws: a lost connection (RedisIoError) ends the run, and the
-// report keeps the error and what was removed until then; the next run
-// continues because every step is idempotent. A real run (not a dry run)
-// that ends stores its report under ash:retention:last_run.
+// A lost connection (RedisIoError) is caught: it ends the run, and the
+// report keeps the error and what was removed until then. Every step is
+// idempotent, so the next run finishes the job. A real run (not a dry run)
+// that completes stores its report under ash:retention:last_run.
 RetentionReport RunRetention(RedisConnection& connection, const RetentionSettings& settings, EpochMs now,
                              bool dry_run);
 RetentionReport RunRetention(RedisConnection& connection, const RetentionSettings& settings, EpochMs now,

@@ -29,7 +29,7 @@ struct RetentionSchedulerOptions {
   std::function<void(std::string_view category)> after_batch;  // for tests: called after the lock renewal
 };
 
-// What /health shows about the schedule.
+// The schedule's state, for /health.
 struct RetentionSchedulerState {
   bool enabled = true;
   std::optional<EpochMs> next_run_at;
@@ -54,9 +54,9 @@ class RetentionScheduler {
  public:
   RetentionScheduler(RedisConnector connect, RetentionSettings settings, RetentionSchedulerOptions options);
 
-  // Runs the cleanup when due and returns its report; nullopt when nothing
-  // ran. Sends no Redis command while the slot is known to be done or a
-  // retry is waiting. Never throws.
+  // Runs the cleanup when due and returns its report, or nullopt when
+  // nothing ran. Sends no Redis command while the slot is known to be done
+  // or a retry is waiting. A RedisIoError is caught and kept as last_error.
   std::optional<RetentionReport> Tick(EpochMs now);
 
   RetentionSchedulerState State(EpochMs now) const;
