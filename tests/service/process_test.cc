@@ -152,7 +152,9 @@ TEST(ServeProcessTest, SigtermExitsZeroWithEventsInFlight) {
 
   auto connection = redis.Connect();
   for (const auto& [id, code] : answers) {
-    if (code == 200) EXPECT_TRUE(ReadAlert(*connection, id).has_value()) << id << " answered 200 but is missing";
+    if (code == 200) {
+      EXPECT_TRUE(ReadAlert(*connection, id).has_value()) << id << " answered 200 but is missing";
+    }
   }
 }
 
