@@ -86,7 +86,7 @@ PrivateRedis::PrivateRedis() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   Stop();
-  throw CommandError{kExitFailed, "redis-server did not respond within 5 seconds; see its log in the temporary folder"};
+  throw CommandError{kExitFailed, "redis-server did not respond within 5 seconds"};
 }
 
 PrivateRedis::~PrivateRedis() { Stop(); }
