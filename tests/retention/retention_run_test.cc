@@ -288,6 +288,32 @@ TEST_F(RetentionRunTest, DryRunStoresNoReport) {
   EXPECT_FALSE(ReadLastRetentionReport(*redis_).has_value());
 }
 
+TEST_F(RetentionRunTest, V5FixtureAtSnapshot) {
+  testing::LoadRedisExport(*redis_, testing::TestDataPath("week-2026-01-05.redis.jsonl"));
+  const EpochMs snapshot = At("2026-01-12T09:30:00Z");
+
+  RetentionReport report = RunRetention(*redis_, settings_, snapshot, false);
+
+  ASSERT_TRUE(report.ok()) << *report.error;
+  // History goes back about 20 days: only the last 7 stay.
+  const CategoryReport& history = Category(report, "message_history");
+  EXPECT_GT(history.entries_removed, 0);
+  RedisReply history_keys = redis_->Command({"KEYS", "ash:history:*"});
+  for (const RedisReply& key : history_keys.elements()) {
+    RedisReply oldest = redis_->Command({"ZRANGE", key.str(), "0", "0", "WITHSCORES"});
+    EXPECT_GE(std::stod(oldest.elements().at(1).str()), (snapshot - 7 * kMsPerDay) / 1000.0) << key.str();
+  }
+  // Completed sessions lost their expiry to a plain SET: now all have one.
+  EXPECT_EQ(Category(report, "session_data").expiries_set, 16);
+  RedisReply meta_keys = redis_->Command({"KEYS", "ash:session:meta:*"});
+  EXPECT_EQ(meta_keys.elements().size(), 17u);
+  for (const RedisReply& key : meta_keys.elements()) EXPECT_GT(Pttl(*redis_, key.str()), 0) << key.str();
+  // Every alert is younger than 90 days and every aggregate younger than a year.
+  EXPECT_EQ(redis_->Command({"KEYS", "ash:metrics:alert:*"}).elements().size(), 44u);
+  EXPECT_EQ(redis_->Command({"KEYS", "ash:metrics:daily:*"}).elements().size(), 9u);
+  EXPECT_EQ(Category(report, "opt_outs").keys_removed, 0);
+}
+
 TEST(RetentionSettingsTest, RangesChecked) {
   RetentionSettings settings;
   EXPECT_FALSE(ValidateRetentionSettings(settings).has_value());
