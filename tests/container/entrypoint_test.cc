@@ -26,9 +26,10 @@ constexpr int kExitConfig = 78;  // EX_CONFIG, the entrypoint's status for inval
 constexpr uid_t kNobody = 65534;
 
 // A service stand-in: reports that its SIGTERM handler is in place, then
-// waits until SIGTERM makes it exit with status 0.
+// waits until SIGTERM makes it exit with status 0. The handler also ends
+// the running sleep, so no process keeps the test user's uid busy.
 const std::vector<std::string> kTrappingService = {
-    "sh", "-c", "trap 'exit 0' TERM; echo ready; while :; do sleep 1 & wait $!; done"};
+    "sh", "-c", "trap 'kill $! 2>/dev/null; exit 0' TERM; echo ready; while :; do sleep 1 & wait $!; done"};
 
 // Creates a temporary folder that every user may enter, holding a copy of
 // the entrypoint that every user may run.
@@ -224,10 +225,13 @@ class EntrypointAsRoot : public ::testing::Test {
     std::ofstream(outside_) << "not an app folder\n";
   }
 
+  // --force: other users (of this machine, or of a test running in
+  // parallel) may share the uid or gid that the entrypoint set, and plain
+  // userdel and groupdel refuse to remove an id that another account uses.
   void TearDown() override {
     if (!user_created_) return;
-    RunCommand({"userdel", user_}, BaseEnvironment());
-    RunCommand({"groupdel", user_}, BaseEnvironment());  // fails harmlessly when userdel removed it
+    RunCommand({"userdel", "--force", user_}, BaseEnvironment());
+    RunCommand({"groupdel", "--force", user_}, BaseEnvironment());  // fails harmlessly when userdel removed it
   }
 
   std::vector<std::string> Environment(std::vector<std::string> extra) const {
