@@ -1,9 +1,9 @@
 #include "domain/alert_record.h"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <limits>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "domain/civil_time.h"

@@ -1,9 +1,9 @@
 #include "domain/civil_time.h"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <chrono>
+
+#include <fmt/format.h>
 
 namespace ash {
 namespace {

@@ -1,10 +1,10 @@
 #include "domain/event.h"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <cmath>
 #include <cstddef>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "domain/civil_time.h"

@@ -1,15 +1,15 @@
 #include "domain/alert_record.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <fstream>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace ash {
 namespace {

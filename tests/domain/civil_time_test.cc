@@ -1,11 +1,11 @@
 #include "domain/civil_time.h"
 
-#include <gtest/gtest.h>
-
 #include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace ash {
 namespace {

@@ -1,13 +1,13 @@
 #include "domain/event.h"
 
-#include <gtest/gtest.h>
-
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "domain/civil_time.h"
 

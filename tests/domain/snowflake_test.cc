@@ -1,10 +1,10 @@
 #include "domain/snowflake.h"
 
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "domain/event.h"
 #include "domain/severity.h"
