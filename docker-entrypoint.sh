@@ -13,6 +13,7 @@
 #                from 0 to 2147483647; 0 (root) only with ALLOW_ROOT=true.
 #   ALLOW_ROOT   true or false (default false): allow PUID=0 or PGID=0.
 #   APP_USER     name of the app user in /etc/passwd (default ash).
+#   APP_GROUP    name of its primary group in /etc/group (default: APP_USER).
 #   APP_DIRS     space-separated folders to create and hand to PUID:PGID
 #                (default "/app/data /app/logs"). Paths must not contain
 #                spaces.
@@ -81,7 +82,7 @@ fix_ownership() {
 # option allows ids that another user or group already has (a NAS "users"
 # group with gid 100, for example).
 apply_ids() {
-    group=$(id -gn "$APP_USER")
+    group=$APP_GROUP
     current_gid=$(getent group "$group" | cut -d: -f3)
     current_uid=$(id -u "$APP_USER")
 
@@ -99,6 +100,7 @@ PUID=${PUID:-1001}
 PGID=${PGID:-1001}
 ALLOW_ROOT=${ALLOW_ROOT:-false}
 APP_USER=${APP_USER:-ash}
+APP_GROUP=${APP_GROUP:-$APP_USER}
 APP_DIRS=${APP_DIRS:-/app/data /app/logs}
 set -f
 
@@ -126,6 +128,8 @@ command -v setpriv >/dev/null 2>&1 ||
     die "setpriv not found: install the Debian package util-linux"
 id -u "$APP_USER" >/dev/null 2>&1 ||
     die "user '$APP_USER' not found: create it, or set APP_USER to an existing user"
+getent group "$APP_GROUP" >/dev/null 2>&1 ||
+    die "group '$APP_GROUP' not found: create it, or set APP_GROUP to the app user's group"
 
 apply_ids
 fix_ownership

@@ -248,6 +248,15 @@ class EntrypointAsRoot : public ::testing::Test {
     return Concat({"sh", copy_.Script()}, command);
   }
 
+  // Ids of this process only, so tests running in parallel never share a
+  // uid or gid: blocks of four from 20000 to 59999.
+  const unsigned uid_ = 20000 + static_cast<unsigned>(getpid()) % 10000 * 4;
+  const unsigned gid_ = uid_ + 1;
+  const unsigned uid2_ = uid_ + 2;
+  const unsigned gid2_ = uid_ + 3;
+  const std::string puid_ = "PUID=" + std::to_string(uid_);
+  const std::string pgid_ = "PGID=" + std::to_string(gid_);
+
   EntrypointCopy copy_;
   std::string user_;
   bool user_created_ = false;
@@ -257,7 +266,7 @@ class EntrypointAsRoot : public ::testing::Test {
 };
 
 TEST_F(EntrypointAsRoot, ServiceRunsWithPuidAndPgid) {
-  ChildProcess child = Spawn(Entrypoint(kTrappingService), Environment({"PUID=2345", "PGID=2346"}));
+  ChildProcess child = Spawn(Entrypoint(kTrappingService), Environment({puid_, pgid_}));
   const std::string first_line = ReadLine(child);
 
   // The entrypoint execs: the pid that was started is now the service.
@@ -268,13 +277,15 @@ TEST_F(EntrypointAsRoot, ServiceRunsWithPuidAndPgid) {
   const CommandResult result = Wait(child);
 
   ASSERT_EQ(first_line, "ready") << result.err;
-  EXPECT_EQ(uid, "2345 2345 2345 2345");  // real, effective, saved, filesystem
-  EXPECT_EQ(gid, "2346 2346 2346 2346");
+  const std::string u = std::to_string(uid_);
+  const std::string g = std::to_string(gid_);
+  EXPECT_EQ(uid, u + " " + u + " " + u + " " + u);  // real, effective, saved, filesystem
+  EXPECT_EQ(gid, g + " " + g + " " + g + " " + g);
   EXPECT_EQ(groups, "");  // no supplementary groups left from root
 }
 
 TEST_F(EntrypointAsRoot, SigtermGivesCleanExit) {
-  ChildProcess child = Spawn(Entrypoint(kTrappingService), Environment({"PUID=2345", "PGID=2346"}));
+  ChildProcess child = Spawn(Entrypoint(kTrappingService), Environment({puid_, pgid_}));
   const std::string first_line = ReadLine(child);
   kill(child.pid, SIGTERM);
   const CommandResult result = Wait(child);
@@ -285,11 +296,11 @@ TEST_F(EntrypointAsRoot, SigtermGivesCleanExit) {
 }
 
 TEST_F(EntrypointAsRoot, AppFoldersBelongToIds) {
-  const CommandResult result = RunCommand(Entrypoint({"id", "-u"}), Environment({"PUID=2345", "PGID=2346"}));
+  const CommandResult result = RunCommand(Entrypoint({"id", "-u"}), Environment({puid_, pgid_}));
 
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "2345\n");
-  const Owner app_owner{2345, 2346};
+  EXPECT_EQ(result.out, std::to_string(uid_) + "\n");
+  const Owner app_owner{uid_, gid_};
   EXPECT_EQ(OwnerOf(data_), app_owner);
   EXPECT_EQ(OwnerOf(data_ / "spool.ndjson"), app_owner);
   EXPECT_EQ(OwnerOf(data_ / "nested"), app_owner);
@@ -299,44 +310,44 @@ TEST_F(EntrypointAsRoot, AppFoldersBelongToIds) {
 }
 
 TEST_F(EntrypointAsRoot, UserEntryGetsIds) {
-  const CommandResult result = RunCommand(Entrypoint({"true"}), Environment({"PUID=2345", "PGID=2346"}));
+  const CommandResult result = RunCommand(Entrypoint({"true"}), Environment({puid_, pgid_}));
   const CommandResult uid = RunCommand({"id", "-u", user_}, BaseEnvironment());
   const CommandResult gid = RunCommand({"id", "-g", user_}, BaseEnvironment());
 
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(uid.out, "2345\n");
-  EXPECT_EQ(gid.out, "2346\n");
+  EXPECT_EQ(uid.out, std::to_string(uid_) + "\n");
+  EXPECT_EQ(gid.out, std::to_string(gid_) + "\n");
 }
 
 TEST_F(EntrypointAsRoot, BannerIsOneLineWithIds) {
-  const CommandResult result = RunCommand(Entrypoint({"true"}), Environment({"PUID=2345", "PGID=2346"}));
+  const CommandResult result = RunCommand(Entrypoint({"true"}), Environment({puid_, pgid_}));
 
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::vector<std::string> lines = Lines(result.err);
   ASSERT_EQ(lines.size(), 1u) << result.err;
-  EXPECT_NE(lines[0].find("uid 2345"), std::string::npos) << lines[0];
-  EXPECT_NE(lines[0].find("gid 2346"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("uid " + std::to_string(uid_)), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("gid " + std::to_string(gid_)), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find(user_), std::string::npos) << lines[0];
 }
 
 TEST_F(EntrypointAsRoot, RestartWithSameIdsSucceeds) {
-  const CommandResult first = RunCommand(Entrypoint({"id", "-u"}), Environment({"PUID=2345", "PGID=2346"}));
-  const CommandResult second = RunCommand(Entrypoint({"id", "-u"}), Environment({"PUID=2345", "PGID=2346"}));
+  const CommandResult first = RunCommand(Entrypoint({"id", "-u"}), Environment({puid_, pgid_}));
+  const CommandResult second = RunCommand(Entrypoint({"id", "-u"}), Environment({puid_, pgid_}));
 
   EXPECT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_EQ(second.out, "2345\n");
+  EXPECT_EQ(second.out, std::to_string(uid_) + "\n");
   EXPECT_EQ(Lines(second.err).size(), 1u) << second.err;
 }
 
 TEST_F(EntrypointAsRoot, NewIdsReplaceOldOnes) {
-  const CommandResult first = RunCommand(Entrypoint({"true"}), Environment({"PUID=2345", "PGID=2346"}));
-  const CommandResult second = RunCommand(Entrypoint({"id", "-u"}), Environment({"PUID=3456", "PGID=3457"}));
+  const CommandResult first = RunCommand(Entrypoint({"true"}), Environment({puid_, pgid_}));
+  const CommandResult second = RunCommand(Entrypoint({"id", "-u"}), Environment({"PUID=" + std::to_string(uid2_), "PGID=" + std::to_string(gid2_)}));
 
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_EQ(second.out, "3456\n");
-  EXPECT_EQ(OwnerOf(data_ / "spool.ndjson"), (Owner{3456, 3457}));
+  EXPECT_EQ(second.out, std::to_string(uid2_) + "\n");
+  EXPECT_EQ(OwnerOf(data_ / "spool.ndjson"), (Owner{uid2_, gid2_}));
 }
 
 TEST_F(EntrypointAsRoot, DefaultIdsAre1001) {
@@ -358,7 +369,7 @@ TEST_F(EntrypointAsRoot, AllowRootRunsAsRoot) {
 
 TEST_F(EntrypointAsRoot, MissingUserExitsWithMessage) {
   const CommandResult result =
-      RunCommand(Entrypoint({"true"}), Environment({"PUID=2345", "PGID=2346"}, "no-such-user-ash"));
+      RunCommand(Entrypoint({"true"}), Environment({puid_, pgid_}, "no-such-user-ash"));
 
   EXPECT_EQ(result.exit_code, kExitConfig);
   EXPECT_NE(result.err.find("user 'no-such-user-ash' not found"), std::string::npos) << result.err;
