@@ -38,8 +38,8 @@ testing::RedisServer& Server() {
 }
 
 std::vector<Event> SimulatedEvents() {
-  // About 3.3 events per alert; take the first 100,000 events.
-  std::vector<Event> events = SimulateWeek({Date::FromYmd(2026, 1, 5), 31000, 42});
+  // About 2.8 events per alert; take the first 100,000 events.
+  std::vector<Event> events = SimulateWeek({Date::FromYmd(2026, 1, 5), 37000, 42});
   if (events.size() > kEventTarget) events.resize(kEventTarget);
   return events;
 }

@@ -13,6 +13,9 @@
 #include "report/report_poster.h"
 #include "report/report_render.h"
 #include "report/weekly_report_builder.h"
+#include "retention/forget_user.h"
+#include "retention/retention_run.h"
+#include "retention/storage_stats.h"
 #include "service/constant_time.h"
 #include "storage/alert_reader.h"
 
@@ -184,7 +187,7 @@ void HttpApi::Install(httplib::Server& server) {
 }
 
 void HttpApi::Dispatch(const httplib::Request& request, httplib::Response& response) {
-  static const std::array<Route, 7> routes = {{
+  static const std::array<Route, 10> routes = {{
       {"GET", std::regex("/health"), "/health", false,
        [](HttpApi& api, const auto& req, auto& res, const auto&) { api.GetHealth(req, res); }},
       {"GET", std::regex("/metrics"), "/metrics", false,
@@ -199,6 +202,14 @@ void HttpApi::Dispatch(const httplib::Request& request, httplib::Response& respo
        [](HttpApi& api, const auto& req, auto& res, const auto&) { api.GetWeeklyReport(req, res); }},
       {"POST", std::regex("/v1/reports/weekly"), "/v1/reports/weekly", true,
        [](HttpApi& api, const auto& req, auto& res, const auto&) { api.PostWeeklyReport(req, res); }},
+      {"POST", std::regex("/v1/retention/run"), "/v1/retention/run", true,
+       [](HttpApi& api, const auto& req, auto& res, const auto&) { api.PostRetentionRun(req, res); }},
+      {"GET", std::regex("/v1/storage/stats"), "/v1/storage/stats", true,
+       [](HttpApi& api, const auto& req, auto& res, const auto&) { api.GetStorageStats(req, res); }},
+      {"POST", std::regex("/v1/users/([^/]+)/forget"), "/v1/users/{id}/forget", true,
+       [](HttpApi& api, const auto& req, auto& res, const auto& match) {
+         api.PostForgetUser(req, res, match[1].str());
+       }},
   }};
 
   const auto started = std::chrono::steady_clock::now();
@@ -308,6 +319,56 @@ void HttpApi::PostEvents(const httplib::Request& request, httplib::Response& res
   }
   const int status = counts.count("spooled") > 0 ? 202 : 200;
   SendJson(response, status, {{"results", results}, {"counts", counts}});
+}
+
+// Reads the optional dry_run query parameter; false when absent. Answers 400
+// and returns nullopt for any value but true, false, 1 or 0.
+std::optional<bool> DryRunFromRequest(const httplib::Request& request, httplib::Response& response) {
+  if (!request.has_param("dry_run")) return false;
+  const std::string value = request.get_param_value("dry_run");
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  SendError(response, 400, "dry_run must be true or false (got \"" + value.substr(0, 40) + "\")", "dry_run");
+  return std::nullopt;
+}
+
+void HttpApi::PostRetentionRun(const httplib::Request& request, httplib::Response& response) {
+  const std::optional<bool> dry_run = DryRunFromRequest(request, response);
+  if (!dry_run.has_value()) return;
+  if (!context_.pool->up()) return SendRedisUnavailable(response, *context_.pool);
+
+  const EpochMs now = context_.clock->NowMs();
+  const RetentionReport report = WithRedis(*context_.pool, [&](RedisConnection& connection) {
+    return RunRetention(connection, context_.config->data_retention, now, *dry_run);
+  });
+  SendJson(response, report.ok() ? 200 : 503, RetentionToJson(report));
+}
+
+void HttpApi::GetStorageStats(const httplib::Request&, httplib::Response& response) {
+  if (!context_.pool->up()) return SendRedisUnavailable(response, *context_.pool);
+  const StorageStats stats = WithRedis(*context_.pool, [&](RedisConnection& connection) {
+    return CollectStorageStats(connection, context_.config->data_retention.batch_size);
+  });
+  SendJson(response, 200, StorageStatsToJson(stats));
+}
+
+void HttpApi::PostForgetUser(const httplib::Request& request, httplib::Response& response,
+                             const std::string& user_id_text) {
+  const std::optional<Snowflake> user_id = ParseSnowflake(user_id_text);
+  if (!user_id.has_value() || *user_id == 0) {
+    SendError(response, 400, "the user id must be a Discord user id, a positive whole number", "user_id");
+    return;
+  }
+  const std::optional<bool> dry_run = DryRunFromRequest(request, response);
+  if (!dry_run.has_value()) return;
+  if (!context_.pool->up()) return SendRedisUnavailable(response, *context_.pool);
+
+  const EpochMs now = context_.clock->NowMs();
+  const ForgetUserReport report = WithRedis(*context_.pool, [&](RedisConnection& connection) {
+    return ForgetUser(connection, *user_id, now, *dry_run, context_.config->data_retention.batch_size);
+  });
+  spdlog::info("forget-user over HTTP{}: {}", *dry_run ? " (dry run)" : "", report.ok() ? "done" : "failed");
+  SendJson(response, report.ok() ? 200 : 503, ForgetUserToJson(report));
 }
 
 void HttpApi::GetAlert(const httplib::Request&, httplib::Response& response, const std::string& alert_id) {

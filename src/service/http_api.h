@@ -63,6 +63,9 @@ class HttpApi {
   void GetWeeklySummary(const httplib::Request& request, httplib::Response& response);
   void GetWeeklyReport(const httplib::Request& request, httplib::Response& response);
   void PostWeeklyReport(const httplib::Request& request, httplib::Response& response);
+  void PostRetentionRun(const httplib::Request& request, httplib::Response& response);
+  void GetStorageStats(const httplib::Request& request, httplib::Response& response);
+  void PostForgetUser(const httplib::Request& request, httplib::Response& response, const std::string& user_id_text);
   void GetHealth(const httplib::Request& request, httplib::Response& response);
   void GetMetrics(const httplib::Request& request, httplib::Response& response);
 

@@ -1,5 +1,6 @@
 // The command line as a user meets it: options, outputs, errors and exit
 // codes of the built binary.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -18,10 +19,14 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override { testing::SharedRedis().FlushAll(); }
 
-  // Runs with the shared Redis and no secrets from the machine.
+  // Runs with the shared Redis, no secrets from the machine, and the clock
+  // on the day after kCreate's alert unless args set --now.
   testing::CommandResult Run(std::vector<std::string> args, const std::string& input = "",
                              std::map<std::string, std::string> env = {}) {
     args.insert(args.end(), {"--redis-url", testing::SharedRedis().url()});
+    if (std::find(args.begin(), args.end(), "--now") == args.end()) {
+      args.insert(args.end(), {"--now", "2026-01-06T00:00:00Z"});
+    }
     env.emplace("BOT_SECRETS_DIR", testing::SharedRedis().directory());
     return RunAshMetrics(args, input, env);
   }

@@ -24,7 +24,7 @@ TEST(ConcurrentIngestTest, TwoProcessesCountEveryAlertOnce) {
   testing::RedisServer redis;
   const std::string events_path = redis.directory() + "/events.ndjson";
   testing::CommandResult simulated = testing::RunAshMetrics(
-      {"simulate", "--week-of", "2026-01-05", "--alerts", "3000", "--seed", "7", "--output", events_path});
+      {"simulate", "--week-of", "2026-01-05", "--alerts", "3700", "--seed", "7", "--output", events_path});
   ASSERT_EQ(simulated.exit_code, 0) << simulated.err;
   const std::string events = testing::ReadFile(events_path);
   const auto event_count = std::count(events.begin(), events.end(), '\n');
@@ -42,7 +42,7 @@ TEST(ConcurrentIngestTest, TwoProcessesCountEveryAlertOnce) {
   const Date first_day = Date::FromYmd(2026, 1, 5);
   std::vector<AlertRecord> records =
       ReadAlertsCreatedBetween(*connection, first_day.StartMs(), first_day.AddDays(7).StartMs());
-  EXPECT_EQ(records.size(), 3000u);
+  EXPECT_EQ(records.size(), 3700u);
 
   std::map<Date, DailyAggregate> recomputed;
   for (const AlertRecord& record : records) {
@@ -70,7 +70,7 @@ TEST(ConcurrentIngestTest, TwoProcessesCountEveryAlertOnce) {
     EXPECT_EQ(day.acknowledgments_by_responder, expected.acknowledgments_by_responder) << date;
     EXPECT_EQ(day.acknowledge_histogram, expected.acknowledge_histogram) << date;
   }
-  EXPECT_EQ(total, 3000);
+  EXPECT_EQ(total, 3700);
 }
 
 }  // namespace

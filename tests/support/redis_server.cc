@@ -43,6 +43,9 @@ std::string FormatScore(double score) { return fmt::format("{:.17g}", score); }
 RedisServer::RedisServer() : RedisServer(Options{}) {}
 
 RedisServer::RedisServer(Options options) : options_(std::move(options)) {
+  // Tests stop servers under live connections; like the program's main(),
+  // they must see a closed socket as an error, not die of SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   std::string pattern = (std::filesystem::temp_directory_path() / "ash-redis-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;

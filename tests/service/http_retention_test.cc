@@ -1,0 +1,91 @@
+// The retention routes of the HTTP API on the real Ash-Bot v5 database:
+// POST /v1/retention/run, GET /v1/storage/stats, POST /v1/users/{id}/forget.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "service_fixture.h"
+#include "support/redis_server.h"
+
+namespace ash::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+// A person in the fixture with message history and alerts.
+constexpr const char* kFixtureUser = "258877960599111668";
+
+class HttpRetentionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SharedRedis().FlushAll();
+    connection_ = SharedRedis().Connect();
+    LoadRedisExport(*connection_, TestDataPath("week-2026-01-05.redis.jsonl"));
+    InProcessService::Settings settings;
+    settings.redis_url = SharedRedis().url();
+    service_ = std::make_unique<InProcessService>(settings);
+  }
+
+  std::unique_ptr<RedisConnection> connection_;
+  std::unique_ptr<InProcessService> service_;
+};
+
+TEST_F(HttpRetentionTest, RoutesNeedToken) {
+  EXPECT_EQ(service_->Client().Post("/v1/retention/run")->status, 401);
+  EXPECT_EQ(service_->Client().Get("/v1/storage/stats")->status, 401);
+  EXPECT_EQ(service_->Client().Post(std::string("/v1/users/") + kFixtureUser + "/forget")->status, 401);
+}
+
+TEST_F(HttpRetentionTest, StorageStatsCountsKeys) {
+  auto result = service_->Client().Get("/v1/storage/stats", InProcessService::Auth());
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200) << result->body;
+  Json stats = Json::parse(result->body);
+  EXPECT_EQ(stats.dump().find("\"error\""), std::string::npos) << result->body;
+  EXPECT_NE(result->body.find("170"), std::string::npos) << result->body;
+}
+
+TEST_F(HttpRetentionTest, DryRunRetentionChangesNothing) {
+  const std::int64_t keys_before = connection_->Command({"DBSIZE"}).integer();
+  auto result = service_->Client().Post("/v1/retention/run?dry_run=true", InProcessService::Auth(), "",
+                                        "application/json");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200) << result->body;
+  EXPECT_EQ(connection_->Command({"DBSIZE"}).integer(), keys_before);
+}
+
+TEST_F(HttpRetentionTest, InvalidDryRunIs400) {
+  auto result = service_->Client().Post("/v1/retention/run?dry_run=maybe", InProcessService::Auth(), "",
+                                        "application/json");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 400);
+  EXPECT_EQ(Json::parse(result->body)["error"]["field"], "dry_run");
+}
+
+TEST_F(HttpRetentionTest, ForgetUserRemovesHistory) {
+  const std::string pattern = std::string("ash:history:*:") + kFixtureUser;
+  ASSERT_FALSE(connection_->Command({"KEYS", pattern}).elements().empty());
+
+  auto dry = service_->Client().Post(std::string("/v1/users/") + kFixtureUser + "/forget?dry_run=true",
+                                     InProcessService::Auth(), "", "application/json");
+  ASSERT_TRUE(dry);
+  EXPECT_EQ(dry->status, 200) << dry->body;
+  EXPECT_FALSE(connection_->Command({"KEYS", pattern}).elements().empty());
+
+  auto real = service_->Client().Post(std::string("/v1/users/") + kFixtureUser + "/forget",
+                                      InProcessService::Auth(), "", "application/json");
+  ASSERT_TRUE(real);
+  EXPECT_EQ(real->status, 200) << real->body;
+  EXPECT_TRUE(connection_->Command({"KEYS", pattern}).elements().empty());
+}
+
+TEST_F(HttpRetentionTest, ForgetInvalidUserIs400) {
+  auto result = service_->Client().Post("/v1/users/not-a-number/forget", InProcessService::Auth(), "",
+                                        "application/json");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 400);
+  EXPECT_EQ(Json::parse(result->body)["error"]["field"], "user_id");
+}
+
+}  // namespace
+}  // namespace ash::testing
