@@ -66,9 +66,13 @@ class InProcessService {
     long long max_body_bytes = 1048576;
     std::string consumer_name = "test-consumer";
     std::chrono::milliseconds claim_idle{60000};
+    std::optional<std::string> discord_api_base_url;  // a FakeDiscord's, for posting tests
+    std::optional<std::string> discord_bot_token;
+    std::optional<Snowflake> report_channel;  // enables the weekly report schedule
+    EpochMs now = kTestNow;                   // the start of the service's ManualClock
   };
 
-  explicit InProcessService(Settings settings) : clock_(kTestNow), directory_(MakeTempDir()) {
+  explicit InProcessService(Settings settings) : clock_(settings.now), directory_(MakeTempDir()) {
     config_.http.host = "127.0.0.1";
     config_.http.port = 0;
     config_.http.max_body_bytes = settings.max_body_bytes;
@@ -77,6 +81,12 @@ class InProcessService {
     config_.secrets.metrics_api_token = settings.token;
     config_.weekly_report.enabled = false;
     config_.data_retention.enabled = false;
+    if (settings.discord_api_base_url) config_.discord.api_base_url = *settings.discord_api_base_url;
+    config_.secrets.discord_bot_token = settings.discord_bot_token;
+    if (settings.report_channel) {
+      config_.weekly_report.enabled = true;
+      config_.weekly_report.channel_id = settings.report_channel;
+    }
 
     ServiceOptions options;
     options.clock = &clock_;
