@@ -76,8 +76,9 @@ CliContext MakeContext(const GlobalOptions& options) {
                                                  "2026-01-12T09:30:00Z",
                                                  *options.now)};
     }
+    // One-shot commands act at exactly this moment (serve runs on from it).
     context.now_override = *now;
-    context.clock = std::make_unique<OffsetClock>(*now);
+    context.clock = std::make_unique<ManualClock>(*now);
   } else {
     context.clock = std::make_unique<SystemClock>();
   }

@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <istream>
@@ -91,6 +92,11 @@ int RunIngest(CliContext& context, const IngestOptions& options) {
   std::ifstream file;
   std::istream* input = &std::cin;
   if (options.path != "-") {
+    std::error_code error;
+    if (std::filesystem::is_directory(options.path, error)) {
+      throw CommandError{kExitUsage, fmt::format("\"{}\" is a folder: give an NDJSON file, or - for standard input",
+                                                 options.path)};
+    }
     file.open(options.path);
     if (!file) {
       throw CommandError{kExitUsage, fmt::format("cannot open \"{}\": check the path, or use - for standard input",

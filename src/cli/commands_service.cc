@@ -66,7 +66,11 @@ int PostReport(CliContext& context, const ReportCommandOptions& options, WeekWin
 
 int RunServe(CliContext& context) {
   ServiceOptions options;
-  if (context.now_override) options.clock = context.clock.get();
+  std::optional<OffsetClock> clock;
+  if (context.now_override) {
+    clock.emplace(*context.now_override);
+    options.clock = &*clock;
+  }
   options.redis_url = context.redis_url;
   return RunService(context.config, options);
 }

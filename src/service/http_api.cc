@@ -321,11 +321,27 @@ void HttpApi::PostEvents(const httplib::Request& request, httplib::Response& res
   SendJson(response, status, {{"results", results}, {"counts", counts}});
 }
 
-// Reads the optional dry_run query parameter; false when absent. Answers 400
-// and returns nullopt for any value but true, false, 1 or 0.
+// Reads dry_run from the query string or a JSON object body; false when
+// absent. Answers 400 and returns nullopt for a body that is not a JSON
+// object and for any value but true, false, 1 or 0, so a mistyped preview
+// never runs for real.
 std::optional<bool> DryRunFromRequest(const httplib::Request& request, httplib::Response& response) {
-  if (!request.has_param("dry_run")) return false;
-  const std::string value = request.get_param_value("dry_run");
+  std::string value;
+  if (request.has_param("dry_run")) {
+    value = request.get_param_value("dry_run");
+  } else if (request.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+    const Json body = Json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      SendError(response, 400, "the body must be empty or a JSON object such as {\"dry_run\": true}");
+      return std::nullopt;
+    }
+    if (!body.contains("dry_run")) return false;
+    const Json& flag = body["dry_run"];
+    if (flag.is_boolean()) return flag.get<bool>();
+    value = flag.is_string() ? flag.get<std::string>() : flag.dump();
+  } else {
+    return false;
+  }
   if (value == "true" || value == "1") return true;
   if (value == "false" || value == "0") return false;
   SendError(response, 400, "dry_run must be true or false (got \"" + value.substr(0, 40) + "\")", "dry_run");

@@ -117,6 +117,26 @@ TEST_F(CliTest, IngestOfMissingFileExitsTwo) {
   EXPECT_NE(result.err.find("/nonexistent/events.ndjson"), std::string::npos) << result.err;
 }
 
+TEST_F(CliTest, IngestOfFolderExitsTwo) {
+  testing::CommandResult result = Run({"ingest", testing::SharedRedis().directory()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("is a folder"), std::string::npos) << result.err;
+}
+
+TEST_F(CliTest, NowHoldsStillForEventsWithoutAt) {
+  const std::string create =
+      R"({"type":"alert_created","alert_id":"alert_now","alert_message_id":"1459737343545318600",)"
+      R"("user_id":"258877960599111668","channel_id":"652367420041863082","severity":"low"})";
+  ASSERT_EQ(Run({"record", create, "--now", "2026-01-05T12:00:00Z"}).exit_code, 0);
+  ASSERT_EQ(Run({"record", R"({"type":"acknowledged","alert_id":"alert_now","by":"1"})", "--now",
+                 "2026-01-05T12:01:00Z"})
+                .exit_code,
+            0);
+  auto connection = testing::SharedRedis().Connect();
+  EXPECT_EQ(connection->Command({"HGET", "ash:metrics:alert:alert_now", "time_to_acknowledge_seconds"}).str(), "60");
+  EXPECT_EQ(connection->Command({"HGET", "ash:metrics:alert:alert_now", "created_at"}).str(), "1767614400000");
+}
+
 TEST_F(CliTest, UnreachableRedisExitsThreeNamingEndpoint) {
   testing::CommandResult result =
       RunAshMetrics({"report", "--redis-url", "unix:///nonexistent/redis.sock"}, "",
