@@ -23,7 +23,7 @@ struct CommandError {
   std::string message;
 };
 
-// What every command receives: the loaded configuration, the global
+// The inputs of every command: the loaded configuration, the global
 // options and the clock.
 struct CliContext {
   Config config;

@@ -322,7 +322,7 @@ void HttpApi::PostEvents(const httplib::Request& request, httplib::Response& res
 }
 
 // Reads dry_run from the query string or a JSON object body; false when
-// absent. Answers 400 and returns nullopt for a body that is not a JSON
+// absent. Sends 400 and returns nullopt for a body that is not a JSON
 // object and for any value but true, false, 1 or 0, so a mistyped preview
 // never runs for real.
 std::optional<bool> DryRunFromRequest(const httplib::Request& request, httplib::Response& response) {

@@ -278,7 +278,7 @@ int RunService(const Config& config, const ServiceOptions& options) {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
   server.set_payload_max_length(static_cast<std::size_t>(config.http.max_body_bytes));
-  // Small JSON answers must not wait for the peer's delayed ACK (about 40 ms).
+  // Small JSON responses must not wait for the peer's delayed ACK (about 40 ms).
   server.set_tcp_nodelay(true);
   server.set_read_timeout(std::chrono::seconds(10));
   server.set_write_timeout(std::chrono::seconds(10));

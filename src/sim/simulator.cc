@@ -103,7 +103,7 @@ void SimulateAlert(Random& random, EpochMs created, std::vector<Event>& events) 
   const bool answered_in_time = acknowledged && ack_at - created < kAutoInitiateMs;
 
   // A CRT member may start an Ash session before acknowledging (high and
-  // critical only); else Ash starts itself after 3 minutes without an answer.
+  // critical only); else Ash starts itself after 3 minutes without an acknowledgment.
   std::optional<EpochMs> ash_at;
   bool auto_started = false;
   if (serious && acknowledged && random.Chance(0.35)) {

@@ -17,7 +17,7 @@ struct SimulationOptions {
 
 // Generates a realistic, deterministic week of alert lifecycle events,
 // ordered by time: night-skewed creation hours, a severity mix, log-normal
-// response delays, alerts nobody acknowledged, Ash contacts (manual for
+// response delays, unacknowledged alerts, Ash contacts (manual for
 // high and critical, auto-initiated after 3 minutes without an answer for
 // medium and above), opt-outs, first responses and resolutions. The same
 // options always give the same events on every platform: the generator

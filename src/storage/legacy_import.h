@@ -18,7 +18,7 @@ struct LegacyImportOptions {
   int batch_size = 500;  // keys per SCAN step
 };
 
-// What an import found and did. Running it twice changes nothing the
+// The findings and actions of one import. Running it twice changes nothing the
 // second time: every figure but records_found and already_done is then 0.
 struct LegacyImportReport {
   bool convert = false;

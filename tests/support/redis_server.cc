@@ -82,7 +82,7 @@ void RedisServer::Start() {
   }
   pid_ = pid;
 
-  // Wait until the server answers PING on its socket.
+  // Wait until the server replies to PING on its socket.
   RedisEndpoint probe = endpoint();
   for (int attempt = 0; attempt < 500; ++attempt) {
     auto connection = RedisConnection::Connect(probe, std::chrono::milliseconds(200));
