@@ -26,6 +26,7 @@
 #include "domain/civil_time.h"
 #include "retention/retention_run.h"
 #include "storage/redis_connection.h"
+#include "util/subprocess.h"
 
 namespace {
 
@@ -44,18 +45,10 @@ class BenchRedis {
     endpoint_.kind = ash::RedisEndpoint::Kind::kUnix;
     endpoint_.socket_path = directory_ + "/redis.sock";
 
-    std::vector<std::string> args = {"redis-server", "--port", "0", "--unixsocket", endpoint_.socket_path,
-                                     "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
-                                     "--dir", directory_, "--logfile", directory_ + "/redis.log"};
-    pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (std::string& arg : args) argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      execvp("redis-server", argv.data());
-      _exit(127);
-    }
+    ash::SpawnOptions spawn;
+    spawn.argv = {"redis-server", "--port", "0", "--unixsocket", endpoint_.socket_path, "--unixsocketperm", "700",
+                  "--save", "", "--appendonly", "no", "--dir", directory_, "--logfile", directory_ + "/redis.log"};
+    pid_ = ash::SpawnProcess(spawn);
     for (int attempt = 0; attempt < 500; ++attempt) {
       if (RedisConnection::Connect(endpoint_, std::chrono::milliseconds(200)).ok()) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -1,7 +1,6 @@
 #include "cli/private_redis.h"
 
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,13 +8,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
-#include <vector>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/cli_context.h"
 #include "storage/redis_connection.h"
+#include "util/subprocess.h"
 
 namespace ash::cli {
 namespace {
@@ -45,21 +45,17 @@ PrivateRedis::PrivateRedis() {
   socket_path_ = directory_ + "/redis.sock";
   if (socket_path_.size() >= sizeof(g_socket_path)) throw CommandError{kExitFailed, "temporary path is too long"};
 
-  std::vector<std::string> args = {"redis-server", "--port", "0", "--unixsocket", socket_path_,
-                                   "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
-                                   "--dir", directory_, "--loglevel", "warning", "--logfile", directory_ + "/redis.log"};
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) throw CommandError{kExitFailed, "fork failed while starting redis-server"};
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(1);
-    setpgid(0, 0);  // Ctrl-C reaches the demo, which stops the server itself
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execvp("redis-server", argv.data());
-    _exit(127);
+  SpawnOptions spawn;
+  spawn.argv = {"redis-server", "--port", "0", "--unixsocket", socket_path_, "--unixsocketperm", "700",
+                "--save", "", "--appendonly", "no", "--dir", directory_, "--loglevel", "warning",
+                "--logfile", directory_ + "/redis.log"};
+  spawn.new_process_group = true;  // Ctrl-C reaches the demo, which stops the server itself
+  spawn.terminate_with_parent = true;
+  pid_t pid = -1;
+  try {
+    pid = SpawnProcess(spawn);
+  } catch (const std::system_error& error) {
+    throw CommandError{kExitFailed, fmt::format("cannot start redis-server: {}", error.what())};
   }
   pid_ = pid;
   g_server_pid = pid;

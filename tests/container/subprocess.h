@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "util/subprocess.h"
+
 namespace ash::container_test {
 
 struct CommandResult {
@@ -32,7 +34,8 @@ struct ChildProcess {
 };
 
 // Starts argv[0] (searched on the PATH given in env) with exactly env as its
-// environment. Throws std::runtime_error when pipe() or fork() fails.
+// environment. Throws std::runtime_error when pipe2() fails and
+// std::system_error when fork() fails.
 inline ChildProcess Spawn(const std::vector<std::string>& argv,
                           const std::vector<std::string>& env) {
   int out_pipe[2];
@@ -41,32 +44,15 @@ inline ChildProcess Spawn(const std::vector<std::string>& argv,
     throw std::runtime_error("pipe2 failed");
   }
 
-  // Build the argument arrays before fork(): only async-signal-safe calls
-  // are allowed in the child.
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
-
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(out_pipe[1], STDOUT_FILENO);
-    dup2(err_pipe[1], STDERR_FILENO);
-    const int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    // The test runner may ignore or block signals, but the service must
-    // start with the default dispositions, as under Docker.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    execvpe(args[0], args.data(), envp.data());
-    _exit(127);
-  }
+  // SpawnProcess resets the signal dispositions and mask: the test runner
+  // may ignore or block signals, but the service must start with the
+  // defaults, as under Docker.
+  SpawnOptions spawn;
+  spawn.argv = argv;
+  spawn.environment = env;
+  spawn.stdout_fd = out_pipe[1];
+  spawn.stderr_fd = err_pipe[1];
+  const pid_t pid = SpawnProcess(spawn);
   close(out_pipe[1]);
   close(err_pipe[1]);
   return ChildProcess{pid, out_pipe[0], err_pipe[0]};

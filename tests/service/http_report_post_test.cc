@@ -19,20 +19,9 @@ using Json = nlohmann::json;
 
 constexpr const char* kChannel = "123456789012345678";
 
-// NOTE: under AddressSanitizer these tests hung until the 300 s CTest
-// timeout in some runs (an in-process service posting to the fake Discord
-// API); the cause is not found yet, so the sanitizer build skips them. The
-// poster's and scheduler's own tests still run under the sanitizers.
-#ifdef ASH_SANITIZED
-constexpr bool kSkipUnderSanitizers = true;
-#else
-constexpr bool kSkipUnderSanitizers = false;
-#endif
-
 class HttpReportPostTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (kSkipUnderSanitizers) GTEST_SKIP() << "hangs intermittently under AddressSanitizer; see the NOTE";
     SharedRedis().FlushAll();
     discord_.RequireBotToken("fake-bot-token");
     InProcessService::Settings settings;
@@ -94,7 +83,6 @@ TEST_F(HttpReportPostTest, InvalidEndIs400) {
 // Two services on one Redis, both at Monday 09:00 UTC (the default
 // schedule): the week is posted once.
 TEST(ScheduledReportTest, TwoServicesPostOnce) {
-  if (kSkipUnderSanitizers) GTEST_SKIP() << "hangs intermittently under AddressSanitizer; see the NOTE";
   SharedRedis().FlushAll();
   FakeDiscord discord;
   InProcessService::Settings settings;

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/subprocess.h"
+
 namespace ash::testing {
 namespace {
 
@@ -21,37 +23,16 @@ std::string TempPath(const std::string& name) {
   return pattern;
 }
 
-void ApplyEnvironment(const std::map<std::string, std::string>& env) {
-  for (const auto& [name, value] : env) {
-    if (value.empty()) {
-      unsetenv(name.c_str());
-    } else {
-      setenv(name.c_str(), value.c_str(), 1);
-    }
-  }
-}
-
 int Spawn(const std::vector<std::string>& args, const std::string& in_path, const std::string& out_path,
           const std::string& err_path, const std::map<std::string, std::string>& env) {
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ApplyEnvironment(env);
-    int in = open(in_path.empty() ? "/dev/null" : in_path.c_str(), O_RDONLY);
-    int out = open(out_path.c_str(), O_WRONLY | O_TRUNC | O_CREAT, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_TRUNC | O_CREAT, 0600);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<std::string> full = {ASH_BINARY};
-    full.insert(full.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : full) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(ASH_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
+  SpawnOptions spawn;
+  spawn.argv = {ASH_BINARY};
+  spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+  spawn.environment = EnvironmentWith(env);
+  spawn.stdin_path = in_path;
+  spawn.stdout_path = out_path;
+  spawn.stderr_path = err_path;
+  return SpawnProcess(spawn);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "util/subprocess.h"
+
 namespace ash::testing {
 namespace {
 
@@ -71,20 +73,15 @@ void RedisServer::Start() {
     args.push_back("--requirepass");
     args.push_back(options_.password);
   }
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execvp("redis-server", argv.data());
-    _exit(127);
-  }
-  pid_ = pid;
+  SpawnOptions spawn;
+  spawn.argv = std::move(args);
+  pid_ = SpawnProcess(spawn);
 
-  // Wait until the server replies to PING on its socket.
-  RedisEndpoint probe = endpoint();
-  for (int attempt = 0; attempt < 500; ++attempt) {
+  // Wait until the server answers on its socket; a loaded machine may take
+  // seconds, so the deadline is generous.
+  const RedisEndpoint probe = endpoint();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
     auto connection = RedisConnection::Connect(probe, std::chrono::milliseconds(200));
     if (connection.ok()) return;
     int status = 0;
@@ -94,7 +91,8 @@ void RedisServer::Start() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  throw std::runtime_error("redis-server did not answer within 5 seconds");
+  Stop();
+  throw std::runtime_error("redis-server did not answer within 30 seconds; see " + directory_ + "/redis.log");
 }
 
 void RedisServer::Stop() {
