@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,6 +60,7 @@ void LogConfiguration(const Config& config, const RedisEndpoint& endpoint) {
       target, config.discord.api_base_url, config.data_retention.enabled ? "enabled" : "disabled",
       config.data_retention.cleanup_hour, set(config.secrets.discord_bot_token), set(config.secrets.redis_token),
       set(config.secrets.metrics_api_token));
+  for (const std::string& warning : ConfigWarnings(config)) spdlog::warn("Configuration: {}", warning);
 }
 
 // Turns SIGTERM and SIGINT into a shutdown request. The signals stay
@@ -218,7 +220,7 @@ int RunService(const Config& config, const ServiceOptions& options) {
 
   ReportSchedulerSettings report_settings;
   report_settings.report = config.weekly_report;
-  report_settings.alert_retention_days = config.response_metrics.retention_days;
+  report_settings.alert_retention_days = config.ReadableAlertDays();
   WeeklyReportScheduler report_scheduler(report_settings, connect, discord, clock, sleep);
 
   RetentionSchedulerOptions retention_options;
@@ -280,6 +282,14 @@ int RunService(const Config& config, const ServiceOptions& options) {
   server.set_payload_max_length(static_cast<std::size_t>(config.http.max_body_bytes));
   // Small JSON responses must not wait for the peer's delayed ACK (about 40 ms).
   server.set_tcp_nodelay(true);
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second `serve` on
+  // the same port start silently and take half the connections. With
+  // SO_REUSEADDR alone, a restart can still bind over TIME_WAIT sockets, and
+  // a port in use fails the bind.
+  server.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server.set_read_timeout(std::chrono::seconds(10));
   server.set_write_timeout(std::chrono::seconds(10));
   server.set_keep_alive_timeout(2);  // bounds the wait for idle connections at shutdown

@@ -26,6 +26,7 @@
 #include "storage/keys.h"
 #include "service_fixture.h"
 #include "support/redis_server.h"
+#include "util/subprocess.h"
 
 namespace ash::testing {
 namespace {
@@ -49,23 +50,22 @@ int FreeLoopbackPort() {
 // to serve.log there.
 class ServeProcess {
  public:
-  ServeProcess(const std::string& redis_url, const std::string& directory)
-      : port_(FreeLoopbackPort()), directory_(directory) {
+  // `port` 0 picks a free loopback port.
+  ServeProcess(const std::string& redis_url, const std::string& directory, int port = 0)
+      : port_(port != 0 ? port : FreeLoopbackPort()), directory_(directory) {
     std::filesystem::create_directories(directory + "/secrets");
     std::ofstream(directory + "/secrets/metrics_api_token") << kTestToken;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::chdir(directory.c_str());
-      ::setenv("BOT_METRICS_HTTP_PORT", std::to_string(port_).c_str(), 1);
-      ::setenv("BOT_SECRETS_DIR", (directory + "/secrets").c_str(), 1);
-      ::setenv("BOT_WEEKLY_REPORT_ENABLED", "false", 1);
-      ::setenv("BOT_RETENTION_ENABLED", "false", 1);
-      const std::string log = directory + "/serve.log";
-      std::freopen(log.c_str(), "a", stdout);
-      std::freopen(log.c_str(), "a", stderr);
-      ::execl(ASH_BINARY, "ash-metrics", "serve", "--redis-url", redis_url.c_str(), static_cast<char*>(nullptr));
-      std::_Exit(127);
-    }
+    SpawnOptions spawn;
+    spawn.argv = {ASH_BINARY, "serve", "--redis-url", redis_url};
+    spawn.environment = EnvironmentWith({{"BOT_METRICS_HTTP_PORT", std::to_string(port_)},
+                                         {"BOT_SECRETS_DIR", directory + "/secrets"},
+                                         {"BOT_WEEKLY_REPORT_ENABLED", "false"},
+                                         {"BOT_RETENTION_ENABLED", "false"}});
+    spawn.working_directory = directory;
+    spawn.stdout_path = directory + "/serve.log";
+    spawn.stderr_path = spawn.stdout_path;
+    spawn.append_output = true;
+    pid_ = SpawnProcess(spawn);
   }
 
   ~ServeProcess() {
@@ -116,6 +116,22 @@ void ExpectSameDurations(const DurationAggregate& actual, const DurationAggregat
   EXPECT_EQ(actual.sum, expected.sum) << name;
   EXPECT_EQ(actual.min, expected.min) << name;
   EXPECT_EQ(actual.max, expected.max) << name;
+}
+
+// A second service on a port in use must fail, not share the port with
+// the first and take part of its connections.
+TEST(ServeProcessTest, SecondServiceOnTheSamePortExitsWithAnError) {
+  RedisServer redis;
+  ServeProcess first(redis.url(), MakeTempDir());
+  ASSERT_TRUE(first.WaitHealthy()) << first.Log();
+
+  ServeProcess second(redis.url(), MakeTempDir(), first.port());
+  const int status = second.Wait();
+  ASSERT_TRUE(WIFEXITED(status)) << second.Log();
+  EXPECT_EQ(WEXITSTATUS(status), 1) << second.Log();
+  EXPECT_NE(second.Log().find("Cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos)
+      << second.Log();
+  EXPECT_TRUE(first.WaitHealthy()) << first.Log();
 }
 
 TEST(ServeProcessTest, SigtermExitsZeroWithEventsInFlight) {
