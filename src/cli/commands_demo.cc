@@ -69,7 +69,7 @@ int RunDemo(CliContext& context) {
 
   const WeekWindow window = WeekWindow::EndingOn(kSampleWeekStart.AddDays(6));
   WeeklyReportData report =
-      BuildWeeklyReport(*connection, window, now, context.config.response_metrics.retention_days);
+      BuildWeeklyReport(*connection, window, now, context.config.ReadableAlertDays());
   ReportStyle style;
   style.community_name = context.config.weekly_report.community_name;
   std::cout << RenderTextReport(report, style);

@@ -24,11 +24,17 @@ void PrintConfigText(const nlohmann::json& json, const std::string& prefix = "")
 }  // namespace
 
 int RunConfigCheck(CliContext& context, OutputFormat format) {
-  nlohmann::json json = ConfigToJson(context.config);
+  // Show the Redis URL the other commands would use.
+  Config shown = context.config;
+  if (context.redis_url) shown.redis.url = context.redis_url;
+  nlohmann::json json = ConfigToJson(shown);
+  const std::vector<std::string> warnings = ConfigWarnings(context.config);
   if (format == OutputFormat::kJson) {
+    json["warnings"] = warnings;
     std::cout << json.dump(2) << "\n";
   } else {
     PrintConfigText(json);
+    for (const std::string& warning : warnings) std::cout << "warning: " << warning << "\n";
     std::cout << "configuration is valid\n";
   }
   return kExitOk;
@@ -68,7 +74,7 @@ int RunReport(CliContext& context, const ReportCommandOptions& options) {
 
   auto connection = context.ConnectRedis();
   WeeklyReportData report =
-      BuildWeeklyReport(*connection, window, context.Now(), context.config.response_metrics.retention_days);
+      BuildWeeklyReport(*connection, window, context.Now(), context.config.ReadableAlertDays());
   ReportStyle style;
   style.community_name = context.config.weekly_report.community_name;
   switch (options.format) {

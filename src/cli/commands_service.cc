@@ -23,9 +23,9 @@ DiscordTarget ChooseTarget(const CliContext& context, const std::optional<std::s
   }
   if (channel && (channel_option || !settings.webhook_url)) {
     if (!context.config.secrets.discord_bot_token) {
-      throw CommandError{kExitUsage, "posting to a channel needs the bot token: put it in the secret file "
-                                     "discord_bot_token (/run/secrets/discord_bot_token or ./secrets/discord_bot_token), "
-                                     "or set BOT_WEEKLY_REPORT_WEBHOOK_URL"};
+      throw CommandError{kExitUsage, fmt::format("posting to a channel needs the bot token: put it in the secret "
+                                                 "file discord_bot_token ({}), or set BOT_WEEKLY_REPORT_WEBHOOK_URL",
+                                                 SecretFileLocations(context.config, "discord_bot_token"))};
     }
     return DiscordTarget::Channel(*channel);
   }
@@ -51,7 +51,7 @@ int PostReport(CliContext& context, const ReportCommandOptions& options, WeekWin
   request.target = target;
   request.force = options.force;
   request.style.community_name = context.config.weekly_report.community_name;
-  request.alert_retention_days = context.config.response_metrics.retention_days;
+  request.alert_retention_days = context.config.ReadableAlertDays();
 
   auto connection = context.ConnectRedis();
   PostOutcome outcome = PostWeeklyReport(*connection, client, request, *context.clock, SleepForReal);

@@ -230,7 +230,7 @@ std::optional<ConfigError> ApplyJsonFile(const std::string& path, const std::vec
       for (const char* secret : kSecretNames) {
         if (key == secret) {
           return ConfigError{where, "(hidden)",
-                             "nothing: secrets are read only from /run/secrets/<name> or ./secrets/<name>"};
+                             "nothing: secrets are read only from " + SecretFileLocations(config, key)};
         }
       }
       auto setting = std::find_if(settings.begin(), settings.end(), [&](const Setting& s) {
@@ -293,6 +293,7 @@ ConfigSources DefaultConfigSources() {
 Expected<Config, ConfigError> LoadConfig(const ConfigSources& sources) {
   using Result = Expected<Config, ConfigError>;
   Config config;
+  config.secret_dirs = sources.secret_dirs;
   const std::vector<Setting> settings = AllSettings();
 
   std::optional<std::string> file = sources.file_path;
@@ -315,6 +316,35 @@ Expected<Config, ConfigError> LoadConfig(const ConfigSources& sources) {
   config.secrets.redis_token = ReadSecret(sources.secret_dirs, "redis_token");
   config.secrets.metrics_api_token = ReadSecret(sources.secret_dirs, "metrics_api_token");
   return config;
+}
+
+int Config::ReadableAlertDays() const {
+  if (data_retention.enabled) return std::min(response_metrics.retention_days, data_retention.alert_metrics_days);
+  return response_metrics.retention_days;
+}
+
+std::string SecretFileLocations(const Config& config, const std::string& name) {
+  if (config.secret_dirs.empty()) return "no secret folder is configured; set BOT_SECRETS_DIR";
+  std::string text;
+  for (const std::string& dir : config.secret_dirs) {
+    if (!text.empty()) text += " or ";
+    text += (std::filesystem::path(dir) / name).string();
+  }
+  return text;
+}
+
+std::vector<std::string> ConfigWarnings(const Config& config) {
+  std::vector<std::string> warnings;
+  const int expiry = config.response_metrics.retention_days;
+  const int cleanup = config.data_retention.alert_metrics_days;
+  if (config.data_retention.enabled && expiry != cleanup) {
+    warnings.push_back(fmt::format(
+        "BOT_RESPONSE_METRICS_RETENTION_DAYS ({}) and BOT_RETENTION_ALERT_METRICS_DAYS ({}) differ: alert records "
+        "are kept {} days, and reports read weeks older than that from the daily aggregates; set both to the same "
+        "number of days",
+        expiry, cleanup, std::min(expiry, cleanup)));
+  }
+  return warnings;
 }
 
 nlohmann::json ConfigToJson(const Config& config) {

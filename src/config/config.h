@@ -70,7 +70,15 @@ struct Config {
   LoggingSettings logging;
   std::string spool_path = "./data/spool.ndjson";
   Secrets secrets;
+  // The folders the secrets were read from, in order: BOT_SECRETS_DIR, or
+  // /run/secrets then ./secrets.
+  std::vector<std::string> secret_dirs = {"/run/secrets", "./secrets"};
   std::optional<std::string> config_file;  // the file that was read, if any
+
+  // How many days alert records can be read for reports: the record expiry
+  // (response_metrics.retention_days), or the retention run's limit when it
+  // is on and shorter, since that run deletes the records earlier.
+  int ReadableAlertDays() const;
 };
 
 // A setting that stops start-up: which variable, the value given, and what
@@ -104,6 +112,14 @@ nlohmann::json ConfigToJson(const Config& config);
 // The Redis endpoint: url_override (from --redis-url), else redis.url, else
 // host/port/db; the password is the redis_token secret unless the URL has one.
 Expected<RedisEndpoint> ResolveRedisEndpoint(const Config& config, const std::optional<std::string>& url_override);
+
+// Where the secret `name` is looked for, for messages that ask the operator
+// to write it: "/run/secrets/NAME or ./secrets/NAME".
+std::string SecretFileLocations(const Config& config, const std::string& name);
+
+// Settings that are valid one by one but work against each other, each as
+// one sentence for a warning at start-up and in `config check`.
+std::vector<std::string> ConfigWarnings(const Config& config);
 
 // "monday" .. "sunday" (case-insensitive) to 0..6.
 std::optional<int> ParseWeekdayName(const std::string& text);

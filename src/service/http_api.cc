@@ -6,6 +6,7 @@
 #include <regex>
 #include <system_error>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "domain/civil_time.h"
@@ -254,8 +255,9 @@ bool HttpApi::Authorize(const httplib::Request& request, httplib::Response& resp
   const std::optional<std::string>& token = context_.config->secrets.metrics_api_token;
   if (!token.has_value() || token->empty()) {
     SendError(response, 503,
-              "no API token is configured: write one to the secret file metrics_api_token "
-              "(/run/secrets/metrics_api_token or ./secrets/metrics_api_token) and restart");
+              fmt::format("no API token is configured: write one to the secret file metrics_api_token ({}) and "
+                          "restart",
+                          SecretFileLocations(*context_.config, "metrics_api_token")));
     return false;
   }
   const std::string header = request.get_header_value("Authorization");
@@ -411,7 +413,7 @@ void HttpApi::GetWeeklySummary(const httplib::Request& request, httplib::Respons
   if (!context_.pool->up()) return SendRedisUnavailable(response, *context_.pool);
 
   const WeeklyReportData report = WithRedis(*context_.pool, [&](RedisConnection& connection) {
-    return BuildWeeklyReport(connection, *window, now, context_.config->response_metrics.retention_days);
+    return BuildWeeklyReport(connection, *window, now, context_.config->ReadableAlertDays());
   });
   SendJson(response, 200, SummaryToJson(report.week));
 }
@@ -428,7 +430,7 @@ void HttpApi::GetWeeklyReport(const httplib::Request& request, httplib::Response
   if (!context_.pool->up()) return SendRedisUnavailable(response, *context_.pool);
 
   const WeeklyReportData report = WithRedis(*context_.pool, [&](RedisConnection& connection) {
-    return BuildWeeklyReport(connection, *window, now, context_.config->response_metrics.retention_days);
+    return BuildWeeklyReport(connection, *window, now, context_.config->ReadableAlertDays());
   });
   if (format == "json") {
     SendJson(response, 200, ReportToJson(report));
@@ -509,7 +511,7 @@ void HttpApi::PostWeeklyReport(const httplib::Request& request, httplib::Respons
   if (!context_.pool->up()) return SendRedisUnavailable(response, *context_.pool);
 
   post.style.community_name = settings.community_name;
-  post.alert_retention_days = context_.config->response_metrics.retention_days;
+  post.alert_retention_days = context_.config->ReadableAlertDays();
   const ShutdownSignal* shutdown = context_.shutdown;
   const SleepFunction sleep = [shutdown](std::chrono::milliseconds duration) {
     return shutdown == nullptr ? SleepForReal(duration) : !shutdown->WaitFor(duration);

@@ -65,12 +65,53 @@ TEST_F(CliTest, ConfigCheckMasksSecrets) {
   EXPECT_EQ(json["secrets"]["metrics_api_token"], "(not set)");
 }
 
+TEST_F(CliTest, ConfigCheckShowsTheRedisUrlOption) {
+  testing::CommandResult result = Run({"config", "check", "--format", "json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(nlohmann::json::parse(result.out)["redis"]["url"], testing::SharedRedis().url());
+}
+
+TEST_F(CliTest, ConfigCheckWarnsWhenAlertRetentionsDiffer) {
+  testing::CommandResult same = Run({"config", "check", "--format", "json"});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_TRUE(nlohmann::json::parse(same.out)["warnings"].empty()) << same.out;
+
+  testing::CommandResult differ = Run({"config", "check"}, "", {{"BOT_RETENTION_ALERT_METRICS_DAYS", "30"}});
+  ASSERT_EQ(differ.exit_code, 0) << differ.err;
+  EXPECT_NE(differ.out.find("warning: BOT_RESPONSE_METRICS_RETENTION_DAYS (90) and "
+                            "BOT_RETENTION_ALERT_METRICS_DAYS (30) differ"),
+            std::string::npos)
+      << differ.out;
+}
+
+// A retention run deletes alert records after BOT_RETENTION_ALERT_METRICS_DAYS
+// even when they would expire later: reports must not read records for a
+// week the run has already emptied.
+TEST_F(CliTest, ReportReadsRecordsOnlyWhileRetentionKeepsThem) {
+  const std::vector<std::string> args = {"report", "--end", "2026-01-04", "--format", "json",
+                                         "--now", "2026-02-10T00:00:00Z"};
+  testing::CommandResult kept = Run(args);
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(nlohmann::json::parse(kept.out)["source"], "records");
+
+  testing::CommandResult cleaned = Run(args, "", {{"BOT_RETENTION_ALERT_METRICS_DAYS", "30"}});
+  ASSERT_EQ(cleaned.exit_code, 0) << cleaned.err;
+  EXPECT_EQ(nlohmann::json::parse(cleaned.out)["source"], "aggregates");
+
+  testing::CommandResult retention_off =
+      Run(args, "", {{"BOT_RETENTION_ALERT_METRICS_DAYS", "30"}, {"BOT_RETENTION_ENABLED", "false"}});
+  ASSERT_EQ(retention_off.exit_code, 0) << retention_off.err;
+  EXPECT_EQ(nlohmann::json::parse(retention_off.out)["source"], "records");
+}
+
 TEST_F(CliTest, ConfigFileRejectsSecretsAndUnknownKeys) {
   const std::string path = testing::SharedRedis().directory() + "/config.json";
   std::ofstream(path) << R"({"discord": {"discord_bot_token": "x"}})";
   testing::CommandResult secret = Run({"config", "check", "--config", path});
   EXPECT_EQ(secret.exit_code, 2);
-  EXPECT_NE(secret.err.find("/run/secrets"), std::string::npos) << secret.err;
+  // The message names the folder the secrets are read from (BOT_SECRETS_DIR here).
+  EXPECT_NE(secret.err.find(testing::SharedRedis().directory() + "/discord_bot_token"), std::string::npos)
+      << secret.err;
 
   std::ofstream(path) << R"({"weekly_report": {"hours": 9}})";
   testing::CommandResult unknown = Run({"config", "check", "--config", path});
