@@ -18,9 +18,6 @@
 
 namespace ash {
 
-// Opens a new connection; the scheduler calls it again after a lost one.
-using RedisConnector = std::function<Expected<std::unique_ptr<RedisConnection>>()>;
-
 struct RetentionSchedulerOptions {
   std::string owner;  // the lock's value: unique per process, e.g. "host:pid"
   EpochMs lock_ttl_ms = 2 * kMsPerMinute;        // renewed after every batch

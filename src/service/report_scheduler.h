@@ -19,10 +19,6 @@
 
 namespace ash {
 
-// Opens a new connection; the scheduler calls it again after a lost one.
-// (The same alias as in retention/retention_scheduler.h.)
-using RedisConnector = std::function<Expected<std::unique_ptr<RedisConnection>>()>;
-
 struct ReportSchedulerSettings {
   WeeklyReportSettings report;  // day, hour, catch-up window, target, community name
   int alert_retention_days = 90;

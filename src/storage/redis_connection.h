@@ -94,4 +94,8 @@ class RedisConnection {
   std::map<std::string, std::string, std::less<>> script_shas_;  // script text -> SHA1
 };
 
+// Opens a new connection, for a long-running task that calls it again after
+// losing one.
+using RedisConnector = std::function<Expected<std::unique_ptr<RedisConnection>>()>;
+
 }  // namespace ash
