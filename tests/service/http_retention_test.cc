@@ -26,11 +26,14 @@ class HttpRetentionTest : public ::testing::Test {
     service_ = std::make_unique<InProcessService>(settings);
   }
 
-  // Keys other than the event stream, which the service creates on its own
-  // schedule after start.
+  // Counts the keys other than the event stream, which the service creates
+  // on its own schedule after start. One script reads both counts, so the
+  // stream cannot appear between them.
   std::int64_t DataKeyCount() {
-    const std::int64_t stream = connection_->Command({"EXISTS", "ash:metrics:events"}).integer();
-    return connection_->Command({"DBSIZE"}).integer() - stream;
+    return connection_
+        ->Command({"EVAL", "return redis.call('DBSIZE') - redis.call('EXISTS', KEYS[1])", "1",
+                   "ash:metrics:events"})
+        .integer();
   }
 
   std::unique_ptr<RedisConnection> connection_;
