@@ -75,9 +75,9 @@ struct Config {
   std::vector<std::string> secret_dirs = {"/run/secrets", "./secrets"};
   std::optional<std::string> config_file;  // the file that was read, if any
 
-  // How many days alert records can be read for reports: the record expiry
-  // (response_metrics.retention_days), or the retention run's limit when it
-  // is on and shorter, since that run deletes the records earlier.
+  // Returns how many days reports can read alert records: the record expiry
+  // (response_metrics.retention_days), or the retention run's limit when the
+  // run is on and its limit is shorter, because the run deletes them first.
   int ReadableAlertDays() const;
 };
 
@@ -113,12 +113,12 @@ nlohmann::json ConfigToJson(const Config& config);
 // host/port/db; the password is the redis_token secret unless the URL has one.
 Expected<RedisEndpoint> ResolveRedisEndpoint(const Config& config, const std::optional<std::string>& url_override);
 
-// Where the secret `name` is looked for, for messages that ask the operator
-// to write it: "/run/secrets/NAME or ./secrets/NAME".
+// Returns the files where the secret `name` is looked for, such as
+// "/run/secrets/NAME or ./secrets/NAME", for messages to the operator.
 std::string SecretFileLocations(const Config& config, const std::string& name);
 
-// Settings that are valid one by one but work against each other, each as
-// one sentence for a warning at start-up and in `config check`.
+// Returns one sentence per pair of settings that are each valid but
+// conflict, for warnings at start-up and in `config check`.
 std::vector<std::string> ConfigWarnings(const Config& config);
 
 // "monday" .. "sunday" (case-insensitive) to 0..6.

@@ -169,6 +169,18 @@ void HttpApi::Install(httplib::Server& server) {
   server.Delete(".*", dispatch);
   server.Options(".*", dispatch);
 
+  // A request with neither Content-Length nor Transfer-Encoding has no body
+  // (RFC 9112, section 6.3), but cpp-httplib 0.11 reads the body of such a
+  // POST until the connection closes or the read timeout passes, so a plain
+  // `curl -X POST` waited 10 s. The handler runs before the body is read, and
+  // the request object it receives is not const in the server.
+  server.set_pre_routing_handler([](const httplib::Request& request, httplib::Response&) {
+    if (!request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
+      const_cast<httplib::Request&>(request).headers.emplace("Content-Length", "0");
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
   // Errors that the server answers before any route: a body over the limit
   // (413) and malformed requests (400).
   server.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request&,

@@ -282,10 +282,9 @@ int RunService(const Config& config, const ServiceOptions& options) {
   server.set_payload_max_length(static_cast<std::size_t>(config.http.max_body_bytes));
   // Small JSON responses must not wait for the peer's delayed ACK (about 40 ms).
   server.set_tcp_nodelay(true);
-  // cpp-httplib's default sets SO_REUSEPORT, which lets a second `serve` on
-  // the same port start silently and take half the connections. With
-  // SO_REUSEADDR alone, a restart can still bind over TIME_WAIT sockets, and
-  // a port in use fails the bind.
+  // cpp-httplib's default options set SO_REUSEPORT, so a second `serve` on
+  // the same port would start and take part of the connections. SO_REUSEADDR
+  // alone still lets a restart bind while old sockets are in TIME_WAIT.
   server.set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));

@@ -65,7 +65,7 @@ TEST_F(CliTest, ConfigCheckMasksSecrets) {
   EXPECT_EQ(json["secrets"]["metrics_api_token"], "(not set)");
 }
 
-TEST_F(CliTest, ConfigCheckShowsTheRedisUrlOption) {
+TEST_F(CliTest, ConfigCheckShowsRedisUrlOption) {
   testing::CommandResult result = Run({"config", "check", "--format", "json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(nlohmann::json::parse(result.out)["redis"]["url"], testing::SharedRedis().url());
@@ -84,15 +84,15 @@ TEST_F(CliTest, ConfigCheckWarnsWhenAlertRetentionsDiffer) {
       << differ.out;
 }
 
-// A retention run deletes alert records after BOT_RETENTION_ALERT_METRICS_DAYS
-// even when they would expire later: reports must not read records for a
-// week the run has already emptied.
-TEST_F(CliTest, ReportReadsRecordsOnlyWhileRetentionKeepsThem) {
+// The retention run deletes alert records after
+// BOT_RETENTION_ALERT_METRICS_DAYS even when their expiry is later, so
+// reports must not read records for a week the run has already emptied.
+TEST_F(CliTest, ReportReadsRecordsWithinRetention) {
   const std::vector<std::string> args = {"report", "--end", "2026-01-04", "--format", "json",
                                          "--now", "2026-02-10T00:00:00Z"};
-  testing::CommandResult kept = Run(args);
-  ASSERT_EQ(kept.exit_code, 0) << kept.err;
-  EXPECT_EQ(nlohmann::json::parse(kept.out)["source"], "records");
+  testing::CommandResult within = Run(args);
+  ASSERT_EQ(within.exit_code, 0) << within.err;
+  EXPECT_EQ(nlohmann::json::parse(within.out)["source"], "records");
 
   testing::CommandResult cleaned = Run(args, "", {{"BOT_RETENTION_ALERT_METRICS_DAYS", "30"}});
   ASSERT_EQ(cleaned.exit_code, 0) << cleaned.err;

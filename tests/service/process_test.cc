@@ -118,9 +118,9 @@ void ExpectSameDurations(const DurationAggregate& actual, const DurationAggregat
   EXPECT_EQ(actual.max, expected.max) << name;
 }
 
-// A second service on a port in use must fail, not share the port with
-// the first and take part of its connections.
-TEST(ServeProcessTest, SecondServiceOnTheSamePortExitsWithAnError) {
+// A second service on a port in use must exit instead of sharing the port
+// and taking part of the first one's connections.
+TEST(ServeProcessTest, SecondServeOnPortInUseFails) {
   RedisServer redis;
   ServeProcess first(redis.url(), MakeTempDir());
   ASSERT_TRUE(first.WaitHealthy()) << first.Log();
