@@ -69,6 +69,7 @@ class Eraser {
   void EraseJsonKeysOfUser(std::string_view prefix);
   void EraseFromAlertRecords();
   void EraseFromDailyAggregates();
+  void EraseFromDeadLetters();
 
  private:
   void Remove(const std::vector<std::string>& candidates);
@@ -274,6 +275,43 @@ void Eraser::EraseFromDailyAggregates() {
            });
 }
 
+// Returns true when `text` contains `id` as a whole number, not as part of a
+// longer one.
+bool ContainsId(std::string_view text, std::string_view id) {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t at = text.find(id); at != std::string_view::npos; at = text.find(id, at + 1)) {
+    const bool digit_before = at > 0 && is_digit(text[at - 1]);
+    const bool digit_after = at + id.size() < text.size() && is_digit(text[at + id.size()]);
+    if (!digit_before && !digit_after) return true;
+  }
+  return false;
+}
+
+// A dead letter keeps the event as it arrived, so the id can sit in any
+// field, quoted or not. Every letter that contains it goes.
+void Eraser::EraseFromDeadLetters() {
+  const std::string stream(keys::kDeadLetterStream);
+  if (connection_.Command({"TYPE", stream}).str() != "stream") return;
+  std::string start = "-";
+  while (true) {
+    RedisReply page = connection_.Command({"XRANGE", stream, start, "+", "COUNT", std::to_string(batch_size_)});
+    if (page.is_error()) throw RedisIoError("XRANGE of " + stream + " failed: " + page.str());
+    if (page.elements().empty()) break;
+
+    RedisCommand remove = {"XDEL", stream};
+    for (const RedisReply& entry : page.elements()) {
+      const std::vector<RedisReply>& fields = entry.elements().at(1).elements();
+      const bool names_person = std::any_of(fields.begin(), fields.end(),
+                                            [&](const RedisReply& value) { return ContainsId(value.str(), id_text_); });
+      if (names_person) remove.push_back(entry.elements().at(0).str());
+    }
+    start = "(" + page.elements().back().elements().at(0).str();
+    report_.dead_letters_removed += static_cast<std::int64_t>(remove.size() - 2);
+    if (!dry_run_ && remove.size() > 2) connection_.Command(remove);
+    if (page.elements().size() < static_cast<size_t>(batch_size_)) break;
+  }
+}
+
 }  // namespace
 
 ForgetUserReport ForgetUser(RedisConnection& connection, Snowflake user_id, EpochMs now, bool dry_run,
@@ -292,6 +330,7 @@ ForgetUserReport ForgetUser(RedisConnection& connection, Snowflake user_id, Epoc
     eraser.EraseJsonKeysOfUser(keys::kPendingAlertPrefix);
     eraser.EraseFromAlertRecords();
     eraser.EraseFromDailyAggregates();
+    eraser.EraseFromDeadLetters();
   } catch (const RedisIoError& error) {
     report.error = error.what();
   }
@@ -299,9 +338,10 @@ ForgetUserReport ForgetUser(RedisConnection& connection, Snowflake user_id, Epoc
   // The person's id stays out of the log: it is the data being erased.
   if (report.ok()) {
     spdlog::info("forget-user{} finished: keys_removed={} history_entries={} sessions={} alert_records={} "
-                 "aggregate_days={}",
+                 "aggregate_days={} dead_letters={}",
                  dry_run ? " dry run" : "", report.removed_keys.size(), report.history_entries_removed,
-                 report.sessions_removed.size(), report.alert_records.size(), report.aggregate_days.size());
+                 report.sessions_removed.size(), report.alert_records.size(), report.aggregate_days.size(),
+                 report.dead_letters_removed);
   } else {
     spdlog::error("forget-user{} stopped: {}; keys_removed={} so far; run it again to finish",
                   dry_run ? " dry run" : "", *report.error, report.removed_keys.size());
@@ -325,6 +365,7 @@ nlohmann::json ForgetUserToJson(const ForgetUserReport& report) {
       {"sessions_removed", report.sessions_removed},
       {"alert_records", alert_records},
       {"aggregate_days", report.aggregate_days},
+      {"dead_letters_removed", report.dead_letters_removed},
       {"error", report.error ? nlohmann::json(*report.error) : nlohmann::json(nullptr)},
   };
 }
@@ -347,6 +388,7 @@ std::string RenderForgetUserText(const ForgetUserReport& report) {
                       report.dry_run ? "Would make" : "Made", report.aggregate_days.size(),
                       report.aggregate_days.empty() ? "." : ":");
   for (const std::string& day : report.aggregate_days) text += fmt::format("  {}\n", day);
+  text += fmt::format("\n{} {} dead letters that contain the id.\n", removed, report.dead_letters_removed);
   if (report.error) text += fmt::format("\nError: {}\nRun the command again to finish.\n", *report.error);
   return text;
 }

@@ -31,6 +31,7 @@ struct ForgetUserReport {
   std::vector<std::string> sessions_removed;    // session ids
   std::vector<ErasedAlertFields> alert_records;
   std::vector<std::string> aggregate_days;      // daily aggregates whose responder count was made anonymous
+  std::int64_t dead_letters_removed = 0;        // entries of ash:metrics:events:dead that name the person
   std::optional<std::string> error;
 
   bool ok() const { return !error.has_value(); }
@@ -42,7 +43,8 @@ struct ForgetUserReport {
 // their id from alert records, where timestamps and durations stay, so the
 // anonymous counts stay. Their per-responder count in daily aggregates
 // moves to the anonymous "responder:erased" field (v5: "erased" in
-// top_responders). A lost connection (RedisIoError) is caught and reported
+// top_responders). Dead letters (events that could not apply) that contain
+// the id are deleted. A lost connection (RedisIoError) is caught and reported
 // in error, and running it again finishes. A dry run reads the same keys
 // and changes nothing.
 ForgetUserReport ForgetUser(RedisConnection& connection, Snowflake user_id, EpochMs now, bool dry_run,

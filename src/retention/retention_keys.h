@@ -19,6 +19,7 @@ inline constexpr std::string_view kFollowupScheduledPrefix = "ash:followup:sched
 inline constexpr std::string_view kFollowupPendingPrefix = "ash:followup:pending:";
 inline constexpr std::string_view kFollowupLastPrefix = "ash:followup:last:";
 inline constexpr std::string_view kPendingAlertPrefix = "ash:pending_alert:";
+inline constexpr std::string_view kDeadLetterStream = "ash:metrics:events:dead";
 
 // Retention's own keys.
 inline constexpr std::string_view kLastRun = "ash:retention:last_run";            // JSON report

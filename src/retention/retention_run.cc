@@ -53,6 +53,7 @@ class RetentionRun {
   void CleanMessageHistory(CategoryReport& report);
   void CleanSessions(CategoryReport& report);
   void CleanOptOuts(CategoryReport& report);
+  void CleanDeadLetters(CategoryReport& report);
 
  private:
   EpochMs CutoffMs(int days) const { return now_ - static_cast<EpochMs>(days) * kMsPerDay; }
@@ -399,6 +400,37 @@ void LogCategory(const RetentionReport& report, const CategoryReport& category) 
       category.duration_ms, category.completed ? "" : " (not finished)");
 }
 
+// Dead letters are events that could not apply. They name the same people
+// as alert records, so they age with them, by the time in the entry id.
+// Entries are deleted in pages of batch_size, which keeps each command short.
+void RetentionRun::CleanDeadLetters(CategoryReport& report) {
+  const std::string stream(keys::kDeadLetterStream);
+  const std::string type = connection_.Command({"TYPE", stream}).str();
+  if (type == "none") return;
+  if (type != "stream") {
+    ++report.keys_skipped;
+    return;
+  }
+  ++report.keys_scanned;
+
+  const std::string end = fmt::format("({}-0", CutoffMs(settings_.alert_metrics_days));
+  std::string start = "-";
+  while (true) {
+    RedisReply page =
+        connection_.Command({"XRANGE", stream, start, end, "COUNT", std::to_string(settings_.batch_size)});
+    if (page.is_error()) throw RedisIoError("XRANGE of " + stream + " failed: " + page.str());
+    if (page.elements().empty()) break;
+
+    RedisCommand remove = {"XDEL", stream};
+    for (const RedisReply& entry : page.elements()) remove.push_back(entry.elements().at(0).str());
+    start = "(" + remove.back();
+    report.entries_removed += static_cast<std::int64_t>(remove.size() - 2);
+    if (!options_.dry_run) connection_.Command(remove);
+    AfterBatch(report);
+    if (page.elements().size() < static_cast<size_t>(settings_.batch_size)) break;
+  }
+}
+
 }  // namespace
 
 RetentionReport RunRetention(RedisConnection& connection, const RetentionSettings& settings, EpochMs now,
@@ -427,6 +459,7 @@ RetentionReport RunRetention(RedisConnection& connection, const RetentionSetting
       {"message_history", settings.message_history_days, &RetentionRun::CleanMessageHistory},
       {"session_data", settings.session_data_days, &RetentionRun::CleanSessions},
       {"opt_outs", 0, &RetentionRun::CleanOptOuts},
+      {"dead_letters", settings.alert_metrics_days, &RetentionRun::CleanDeadLetters},
   };
   for (const auto& category : categories) {
     CategoryReport entry;

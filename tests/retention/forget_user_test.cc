@@ -167,6 +167,34 @@ TEST_F(ForgetUserTest, DryRunChangesNothing) {
   EXPECT_NE(RenderForgetUserText(dry).find("Would remove"), std::string::npos);
 }
 
+// A dead letter keeps the event as sent, so the id may be quoted or a bare
+// number. A longer number that merely contains the id is someone else.
+TEST_F(ForgetUserTest, DeadLettersNamingPersonRemoved) {
+  const std::string id = FormatSnowflake(kPerson);
+  const std::string stream = "ash:metrics:events:dead";
+  for (const std::string& event : {R"({"type":"alert_created","user_id":")" + id + R"("})",
+                                   R"({"type":"acknowledged","by":)" + id + "}",
+                                   R"({"type":"alert_created","user_id":")" + id + R"(9"})",
+                                   std::string(R"({"type":"acknowledged","by":"1"})")}) {
+    redis_->Command({"XADD", stream, "*", "event", event, "reason", "invalid"});
+  }
+
+  ForgetUserReport dry = ForgetUser(*redis_, kPerson, kSnapshot, true, 3);
+  ASSERT_TRUE(dry.ok()) << *dry.error;
+  EXPECT_EQ(dry.dead_letters_removed, 2);
+  EXPECT_EQ(redis_->Command({"XLEN", stream}).integer(), 4);
+
+  ForgetUserReport real = ForgetUser(*redis_, kPerson, kSnapshot, false, 3);
+  ASSERT_TRUE(real.ok()) << *real.error;
+  EXPECT_EQ(real.dead_letters_removed, 2);
+  EXPECT_EQ(ForgetUserToJson(real)["dead_letters_removed"], 2);
+  const RedisReply remaining = redis_->Command({"XRANGE", stream, "-", "+"});
+  const std::vector<RedisReply>& entries = remaining.elements();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].elements()[1].elements()[1].str(), R"({"type":"alert_created","user_id":")" + id + R"(9"})");
+  EXPECT_EQ(entries[1].elements()[1].elements()[1].str(), R"({"type":"acknowledged","by":"1"})");
+}
+
 TEST_F(ForgetUserTest, ResponderCountsFoldedAnonymously) {
   const std::string id = FormatSnowflake(kResponder);
   // A current-layout day next to the v5 ones.

@@ -279,8 +279,31 @@ TEST_F(RetentionRunTest, ReportStoredAndRendered) {
   EXPECT_NE(text.find("message_history"), std::string::npos) << text;
   EXPECT_NE(text.find("Removed 1 keys and 1 entries"), std::string::npos) << text;
   nlohmann::json json = RetentionToJson(report);
-  EXPECT_EQ(json["categories"].size(), 5u);
+  EXPECT_EQ(json["categories"].size(), 6u);
   EXPECT_EQ(json["ok"], true);
+}
+
+// Dead letters age with the alert records (90 days by default), by the time
+// in their entry ids, in pages of batch_size entries.
+TEST_F(RetentionRunTest, DeadLettersAgeWithAlerts) {
+  settings_.batch_size = 2;
+  const std::string stream = "ash:metrics:events:dead";
+  for (int days : {120, 100, 91, 89, 1}) {
+    redis_->Command({"XADD", stream, fmt::format("{}-0", DaysAgo(days)), "event", "{}", "reason", "invalid"});
+  }
+
+  RetentionReport dry = RunRetention(*redis_, settings_, kNow, true);
+  EXPECT_EQ(Category(dry, "dead_letters").entries_removed, 3);
+  EXPECT_EQ(redis_->Command({"XLEN", stream}).integer(), 5);
+
+  RetentionReport real = RunRetention(*redis_, settings_, kNow, false);
+  ASSERT_TRUE(real.ok()) << *real.error;
+  EXPECT_EQ(Category(real, "dead_letters").entries_removed, 3);
+  const RedisReply remaining = redis_->Command({"XRANGE", stream, "-", "+"});
+  const std::vector<RedisReply>& entries = remaining.elements();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].elements()[0].str(), fmt::format("{}-0", DaysAgo(89)));
+  EXPECT_EQ(entries[1].elements()[0].str(), fmt::format("{}-0", DaysAgo(1)));
 }
 
 TEST_F(RetentionRunTest, DryRunStoresNoReport) {
