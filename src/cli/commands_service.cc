@@ -40,6 +40,7 @@ int PostReport(CliContext& context, const ReportCommandOptions& options, WeekWin
   if (options.format != OutputFormat::kText && options.format != OutputFormat::kJson) {
     throw CommandError{kExitUsage, "with --post, --format must be text or json (the outcome's form)"};
   }
+  if (auto error = WeekNotOverError(window, context.Now())) throw CommandError{kExitUsage, *error};
   const DiscordTarget target = ChooseTarget(context, options.channel);
   DiscordClientSettings client_settings;
   client_settings.api_base_url = context.config.discord.api_base_url;

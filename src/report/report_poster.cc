@@ -253,9 +253,23 @@ nlohmann::json PostOutcome::ToJson() const {
   return json;
 }
 
+std::optional<std::string> WeekNotOverError(const WeekWindow& window, EpochMs now) {
+  if (now >= window.end.EndMs()) return std::nullopt;
+  const std::string week = FormatIsoDate(window.end);
+  return fmt::format("the week ending {} is not over until {}; post it after that, or preview it with "
+                     "`ash-metrics report --end {}`",
+                     week, FormatRfc3339(window.end.EndMs()), week);
+}
+
 PostOutcome PostWeeklyReport(RedisConnection& connection, const DiscordClient& client, const PostRequest& request,
                              const Clock& clock, const SleepFunction& sleep, const RetryPolicy& policy) {
   const Date week_end = request.window.end;
+  if (auto error = WeekNotOverError(request.window, clock.NowMs())) {
+    PostOutcome outcome = MakeOutcome(PostOutcomeKind::kFailed, week_end);
+    outcome.error = *error;
+    outcome.permanent = true;
+    return outcome;
+  }
   const std::string week = FormatIsoDate(week_end);
   const std::string key = keys::WeeklyReport(week_end);
   const std::string target = request.target.Describe();

@@ -73,6 +73,11 @@ struct PostOutcome {
   nlohmann::json ToJson() const;
 };
 
+// Returns why the week of `window` cannot be posted at `now`: it has not
+// ended, so its figures are partial and its marker would stop the real
+// report. Returns nullopt once the week is over.
+std::optional<std::string> WeekNotOverError(const WeekWindow& window, EpochMs now);
+
 // Posts the weekly report of request.window exactly once, with the marker
 // ash:reports:weekly:{end_date} (docs/reporting.md): claims it with SET NX
 // (or, for a "failed" marker or with force, a compare-and-set), builds the

@@ -149,6 +149,22 @@ TEST_F(DiscordPosterTest, PostsAndCompletesMarker) {
   EXPECT_LE(ttl, kWeeklyReportMarkerTtlMs);
 }
 
+// A week still running would be posted with partial figures, and its marker
+// would then stop the real report, even with force.
+TEST_F(DiscordPosterTest, UnfinishedWeekNotPosted) {
+  clock_.Set(kWeekEnd.EndMs() - 1);
+  const PostOutcome outcome = Post(/*force=*/true);
+
+  EXPECT_EQ(outcome.kind, PostOutcomeKind::kFailed);
+  EXPECT_TRUE(outcome.permanent);
+  EXPECT_NE(outcome.error.find("not over"), std::string::npos) << outcome.error;
+  EXPECT_TRUE(fake_.requests().empty());
+  EXPECT_TRUE(Marker().is_null());
+
+  clock_.Set(kWeekEnd.EndMs());
+  EXPECT_EQ(Post().kind, PostOutcomeKind::kPosted);
+}
+
 TEST_F(DiscordPosterTest, SecondCallReportsAlreadyPosted) {
   const PostOutcome first = Post();
   ASSERT_EQ(first.kind, PostOutcomeKind::kPosted) << first.Describe();

@@ -72,6 +72,17 @@ TEST_F(HttpReportPostTest, MissingPermissionIs502WithoutRetry) {
   EXPECT_TRUE(discord_.messages().empty());
 }
 
+TEST_F(HttpReportPostTest, UnfinishedWeekIs400) {
+  // The service's clock is on Wednesday 2026-01-07: that week ends on the 11th.
+  auto result = Post({{"end", "2026-01-11"}, {"channel_id", kChannel}, {"force", true}});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 400) << result->body;
+  EXPECT_EQ(Json::parse(result->body)["error"]["field"], "end");
+  EXPECT_TRUE(discord_.requests().empty());
+  auto connection = SharedRedis().Connect();
+  EXPECT_TRUE(connection->Command({"GET", "ash:reports:weekly:2026-01-11"}).is_nil());
+}
+
 TEST_F(HttpReportPostTest, InvalidEndIs400) {
   auto result = Post({{"end", "2026-02-30"}, {"channel_id", kChannel}});
   ASSERT_TRUE(result);
