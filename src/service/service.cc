@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "domain/civil_time.h"
 #include "report/discord_client.h"
 #include "retention/retention_scheduler.h"
 #include "service/event_intake.h"
@@ -53,10 +54,10 @@ void LogConfiguration(const Config& config, const RedisEndpoint& endpoint) {
   };
   spdlog::info(
       "Starting ash-metrics {} serve: http {}:{} (body limit {} bytes), redis {}, spool {}, "
-      "weekly report {} (day {} hour {} UTC, catch-up {} h, target {}, Discord API {}), retention {} "
+      "weekly report {} ({} {:02}:00 UTC, catch-up {} h, target {}, Discord API {}), retention {} "
       "(cleanup hour {} UTC), secrets: discord_bot_token {}, redis_token {}, metrics_api_token {}",
       ASH_METRICS_VERSION, config.http.host, config.http.port, config.http.max_body_bytes, endpoint.Describe(),
-      config.spool_path, report.enabled ? "enabled" : "disabled", report.day, report.hour, report.catch_up_hours,
+      config.spool_path, report.enabled ? "enabled" : "disabled", DayOfWeekName(report.day), report.hour, report.catch_up_hours,
       target, config.discord.api_base_url, config.data_retention.enabled ? "enabled" : "disabled",
       config.data_retention.cleanup_hour, set(config.secrets.discord_bot_token), set(config.secrets.redis_token),
       set(config.secrets.metrics_api_token));
@@ -289,8 +290,10 @@ int RunService(const Config& config, const ServiceOptions& options) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  server.set_read_timeout(std::chrono::seconds(10));
-  server.set_write_timeout(std::chrono::seconds(10));
+  // A worker reading a stalled request holds the shutdown until its read
+  // timeout, so 5 s keeps the stop inside Docker's 10 s grace period.
+  server.set_read_timeout(std::chrono::seconds(5));
+  server.set_write_timeout(std::chrono::seconds(5));
   server.set_keep_alive_timeout(2);  // bounds the wait for idle connections at shutdown
   api.Install(server);
 
