@@ -142,15 +142,18 @@ int RunCli(int argc, char** argv) {
   std::string end_date;
   std::string channel;
   CLI::App* report = app.add_subcommand("report", "print (or --post) the weekly report");
-  report->add_option("--end", end_date, "last day of the week, YYYY-MM-DD (default: yesterday, UTC)");
+  CLI::Option* end_option =
+      report->add_option("--end", end_date, "last day of the week, YYYY-MM-DD (default: yesterday, UTC)");
   report->add_option("--format", format, "text, json or discord (the Discord message body)")->capture_default_str();
   report->add_flag("--post", report_options.post, "post the report to Discord (once per week unless --force)");
-  report->add_option("--channel", channel, "Discord channel id to post to (default: BOT_WEEKLY_REPORT_CHANNEL_ID)");
+  CLI::Option* channel_option = report->add_option(
+      "--channel", channel, "Discord channel id to post to (default: BOT_WEEKLY_REPORT_CHANNEL_ID)");
   report->add_flag("--force", report_options.force, "with --post: post even if this week was already posted");
   report->callback([&] {
     command = [&](CliContext& c) {
-      if (!end_date.empty()) report_options.end = end_date;
-      if (!channel.empty()) report_options.channel = channel;
+      // An empty value given on the command line is an error, not the default.
+      if (end_option->count() > 0) report_options.end = end_date;
+      if (channel_option->count() > 0) report_options.channel = channel;
       report_options.format = ParseFormat(format, true);
       return RunReport(c, report_options);
     };

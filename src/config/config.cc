@@ -335,6 +335,14 @@ std::string SecretFileLocations(const Config& config, const std::string& name) {
 
 std::vector<std::string> ConfigWarnings(const Config& config) {
   std::vector<std::string> warnings;
+  // BOT_SECRETS_DIR replaces the two default folders, so a wrong path
+  // leaves every secret unset.
+  std::error_code error;
+  if (config.secret_dirs.size() == 1 && !std::filesystem::is_directory(config.secret_dirs.front(), error)) {
+    warnings.push_back(fmt::format("BOT_SECRETS_DIR is \"{}\", which is not a folder, so no secret was read; "
+                                   "fix the path or create the folder",
+                                   config.secret_dirs.front()));
+  }
   const int expiry = config.response_metrics.retention_days;
   const int cleanup = config.data_retention.alert_metrics_days;
   if (config.data_retention.enabled && expiry != cleanup) {

@@ -154,6 +154,8 @@ std::string FormatLongDate(Date date) {
   return fmt::format("{} {}, {}", kMonthNames[date.Month() - 1], date.Day(), date.Year());
 }
 
+std::string_view DayOfWeekName(int day) { return kWeekdayNames.at(static_cast<std::size_t>(day)); }
+
 std::string_view WeekdayName(Date date) { return kWeekdayNames[date.WeekdayIndex()]; }
 
 std::optional<EpochMs> ParseRfc3339(std::string_view text) {

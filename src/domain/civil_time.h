@@ -39,6 +39,9 @@ std::string FormatLongDate(Date date);
 // "Monday" .. "Sunday".
 std::string_view WeekdayName(Date date);
 
+// "Monday" .. "Sunday" for 0 .. 6, the numbering of the weekly report day.
+std::string_view DayOfWeekName(int day);
+
 // Parses an RFC 3339 timestamp ("2026-01-05T21:14:03.123456Z", "...+02:00",
 // no fraction, lower-case t/z) into epoch milliseconds, truncating any
 // digits past the millisecond. Returns nullopt for anything else.

@@ -275,12 +275,16 @@ bool HttpApi::Authorize(const httplib::Request& request, httplib::Response& resp
   const std::string header = request.get_header_value("Authorization");
   if (header.empty()) {
     response.set_header("WWW-Authenticate", "Bearer");
-    SendError(response, 401, "missing header \"Authorization: Bearer <token>\"");
+    SendError(response, 401,
+              "missing header \"Authorization: Bearer <token>\"; the token is the value of the secret "
+              "metrics_api_token");
     return false;
   }
   if (!BearerTokenMatches(header, *token)) {
     response.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    SendError(response, 401, "invalid bearer token");
+    SendError(response, 401,
+              "invalid bearer token: send \"Authorization: Bearer <token>\" with the value of the secret "
+              "metrics_api_token");
     return false;
   }
   return true;
@@ -480,6 +484,10 @@ void HttpApi::PostWeeklyReport(const httplib::Request& request, httplib::Respons
       return;
     }
     post.window = WeekWindow::EndingOn(*date);
+    if (auto error = WeekNotOverError(post.window, now)) {
+      SendError(response, 400, *error, "end");
+      return;
+    }
   }
   if (parameters.contains("force")) {
     const Json& force = parameters["force"];
@@ -516,8 +524,9 @@ void HttpApi::PostWeeklyReport(const httplib::Request& request, httplib::Respons
   }
   if (context_.discord == nullptr || (!post.target.is_webhook() && !context_.discord->has_bot_token())) {
     SendError(response, 503,
-              "cannot post to a channel without a bot token: write it to the secret file discord_bot_token, "
-              "or set BOT_WEEKLY_REPORT_WEBHOOK_URL");
+              fmt::format("cannot post to a channel without a bot token: write it to the secret file "
+                          "discord_bot_token ({}), or set BOT_WEEKLY_REPORT_WEBHOOK_URL",
+                          SecretFileLocations(*context_.config, "discord_bot_token")));
     return;
   }
   if (!context_.pool->up()) return SendRedisUnavailable(response, *context_.pool);

@@ -13,9 +13,6 @@
 namespace ash {
 namespace {
 
-constexpr std::array<std::string_view, 7> kDayNames = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                                       "Friday", "Saturday", "Sunday"};
-
 std::string OptionalTime(const std::optional<EpochMs>& ms) { return ms ? FormatRfc3339(*ms) : "none"; }
 
 }  // namespace
@@ -77,7 +74,7 @@ WeeklyReportScheduler::WeeklyReportScheduler(ReportSchedulerSettings settings, R
     return;
   }
   spdlog::info("weekly report scheduler started: {} {:02}:00 UTC, catch-up window {} h, target {}, next at {}",
-               kDayNames[static_cast<std::size_t>(report.day)], report.hour, catch_up_ms_ / kMsPerHour,
+               DayOfWeekName(report.day), report.hour, catch_up_ms_ / kMsPerHour,
                Target().Describe(), OptionalTime(State().next_scheduled_at));
 }
 

@@ -84,6 +84,15 @@ TEST_F(CliTest, ConfigCheckWarnsWhenAlertRetentionsDiffer) {
       << differ.out;
 }
 
+TEST_F(CliTest, ConfigCheckWarnsOnMissingSecretsFolder) {
+  const std::string missing = testing::SharedRedis().directory() + "/no-such-folder";
+  testing::CommandResult result = RunAshMetrics({"config", "check"}, "", {{"BOT_SECRETS_DIR", missing}});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("warning: BOT_SECRETS_DIR is \"" + missing + "\", which is not a folder"),
+            std::string::npos)
+      << result.out;
+}
+
 // The retention run deletes alert records after
 // BOT_RETENTION_ALERT_METRICS_DAYS even when their expiry is later, so
 // reports must not read records for a week the run has already emptied.
@@ -102,6 +111,21 @@ TEST_F(CliTest, ReportReadsRecordsWithinRetention) {
       Run(args, "", {{"BOT_RETENTION_ALERT_METRICS_DAYS", "30"}, {"BOT_RETENTION_ENABLED", "false"}});
   ASSERT_EQ(retention_off.exit_code, 0) << retention_off.err;
   EXPECT_EQ(nlohmann::json::parse(retention_off.out)["source"], "records");
+}
+
+TEST_F(CliTest, EmptyEndRejected) {
+  testing::CommandResult result = Run({"report", "--end", ""});
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.err.find("invalid --end \"\""), std::string::npos) << result.err;
+}
+
+TEST_F(CliTest, PostOfUnfinishedWeekRejected) {
+  testing::CommandResult result = Run({"report", "--post", "--channel", "123456789012345678", "--end", "2026-01-11",
+                                       "--now", "2026-01-07T12:00:00Z"});
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.err.find("the week ending 2026-01-11 is not over until 2026-01-12T00:00:00"), std::string::npos)
+      << result.err;
+  EXPECT_TRUE(testing::SharedRedis().Connect()->Command({"GET", "ash:reports:weekly:2026-01-11"}).is_nil());
 }
 
 TEST_F(CliTest, ConfigFileRejectsSecretsAndUnknownKeys) {
