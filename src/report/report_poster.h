@@ -73,9 +73,9 @@ struct PostOutcome {
   nlohmann::json ToJson() const;
 };
 
-// Returns why the week of `window` cannot be posted at `now`: it has not
-// ended, so its figures are partial and its marker would stop the real
-// report. Returns nullopt once the week is over.
+// Returns the error for posting the week of `window` at `now` before the
+// week ends, because its figures are partial and its marker would stop the
+// real report. Returns nullopt once the week is over.
 std::optional<std::string> WeekNotOverError(const WeekWindow& window, EpochMs now);
 
 // Posts the weekly report of request.window exactly once, with the marker

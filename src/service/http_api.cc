@@ -41,7 +41,9 @@ void SendError(httplib::Response& response, int status, std::string_view reason,
 }
 
 Json ErrorJson(const EventError& error) {
-  return {{"field", error.field}, {"reason", error.reason}};
+  Json json = {{"reason", error.reason}};
+  if (!error.field.empty()) json["field"] = error.field;
+  return json;
 }
 
 Json OptionalTime(const std::optional<EpochMs>& at) { return at ? Json(FormatRfc3339(*at)) : Json(nullptr); }
@@ -322,9 +324,10 @@ void HttpApi::PostEvents(const httplib::Request& request, httplib::Response& res
     const IntakeOutcome& outcome = outcomes.front();
     Json body = OutcomeJson(outcome);
     if (outcome.status == IntakeStatus::kInvalid && outcome.error.has_value()) {
-      body = {{"status", "invalid"}, {"error", {{"status", 400}, {"field", outcome.error->field},
-                                                {"reason", outcome.error->reason}}}};
+      body = {{"status", "invalid"}, {"error", ErrorJson(*outcome.error)}};
     }
+    // A single event's error has the HTTP status, like the other routes' errors.
+    if (body.contains("error")) body["error"]["status"] = SingleEventStatus(outcome.status);
     SendJson(response, SingleEventStatus(outcome.status), body);
     return;
   }

@@ -165,6 +165,10 @@ std::vector<ApplyResult> EventStore::ApplyBatch(std::span<const Event> events, E
   }
 
   for (size_t i = 0; i < events.size(); ++i) {
+    // Names the reference that the event used, which may be the message id alone.
+    if (results[i].status == ApplyStatus::kUnknownAlert && events[i].alert_id.empty() && results[i].error) {
+      results[i].error->field = "alert_message_id";
+    }
     if (results[i].clock_skew) {
       spdlog::warn("clock skew: {} event for alert {} is dated before the alert's creation; counted as 0 seconds",
                    EventTypeName(events[i].type), results[i].alert_id);

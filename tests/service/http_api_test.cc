@@ -157,7 +157,8 @@ TEST_F(HttpApiTest, MalformedJsonIs400) {
   EXPECT_EQ(result->status, 400);
   const Json body = Json::parse(result->body);
   EXPECT_EQ(body["status"], "invalid");
-  EXPECT_EQ(body["error"]["field"], "");
+  EXPECT_FALSE(body["error"].contains("field")) << result->body;
+  EXPECT_EQ(body["error"]["status"], 400);
   EXPECT_FALSE(body["error"]["reason"].get<std::string>().empty());
 }
 
@@ -187,6 +188,7 @@ TEST_F(HttpApiTest, SingleEventOutcomes) {
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
   EXPECT_EQ(Json::parse(unknown->body)["status"], "unknown_alert");
+  EXPECT_EQ(Json::parse(unknown->body)["error"]["status"], 404);
 
   Json bad_severity = AlertCreated("a2", 1002);
   bad_severity["severity"] = "urgent";

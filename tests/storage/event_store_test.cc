@@ -136,6 +136,10 @@ TEST_F(EventStoreTest, UnknownAlertWritesNothing) {
   ApplyResult by_message = Apply(R"({"type":"resolved","alert_message_id":"1459737343545318999"})");
   EXPECT_EQ(by_id.status, ApplyStatus::kUnknownAlert);
   EXPECT_EQ(by_message.status, ApplyStatus::kUnknownAlert);
+  ASSERT_TRUE(by_id.error.has_value());
+  EXPECT_EQ(by_id.error->field, "alert_id");
+  ASSERT_TRUE(by_message.error.has_value());
+  EXPECT_EQ(by_message.error->field, "alert_message_id");
   EXPECT_EQ(connection_->Command({"DBSIZE"}).integer(), 0);
 }
 
