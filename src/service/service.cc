@@ -188,6 +188,44 @@ int RunService(const Config& config, const ServiceOptions& options) {
     return 2;
   }
   LogConfiguration(config, endpoint.value());
+
+  // Bind the port before touching the spool or Redis, so a second service
+  // on a port in use stops before it reads the stream. Routes are installed
+  // later; connections wait in the backlog until the listener starts.
+  httplib::Server server;
+  server.new_task_queue = [threads = std::max(1, options.http_threads)] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
+  server.set_payload_max_length(static_cast<std::size_t>(config.http.max_body_bytes));
+  // Small JSON responses must not wait for the peer's delayed ACK (about 40 ms).
+  server.set_tcp_nodelay(true);
+  // cpp-httplib's default options set SO_REUSEPORT, so a second `serve` on
+  // the same port would start and take part of the connections. SO_REUSEADDR
+  // alone still lets a restart bind while old sockets are in TIME_WAIT.
+  server.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  // A worker reading a stalled request holds the shutdown until its read
+  // timeout, so 5 s keeps the stop inside Docker's 10 s grace period.
+  server.set_read_timeout(std::chrono::seconds(5));
+  server.set_write_timeout(std::chrono::seconds(5));
+  server.set_keep_alive_timeout(2);  // bounds the wait for idle connections at shutdown
+  int port = config.http.port;
+  bool bound = false;
+  if (port == 0) {
+    port = server.bind_to_any_port(config.http.host);
+    bound = port > 0;
+  } else {
+    bound = server.bind_to_port(config.http.host, port);
+  }
+  if (!bound) {
+    spdlog::error("Cannot listen on {}:{}: the port is in use or the address is not local; "
+                  "set BOT_METRICS_HTTP_HOST and BOT_METRICS_HTTP_PORT",
+                  config.http.host, config.http.port);
+    return 1;
+  }
+
   Spool spool(config.spool_path);
   if (const auto opened = spool.Open(); !opened.ok()) {
     spdlog::error("{}; set spool_path to a writable file", opened.error());
@@ -276,56 +314,19 @@ int RunService(const Config& config, const ServiceOptions& options) {
   };
   HttpApi api(context);
 
-  httplib::Server server;
-  server.new_task_queue = [threads = std::max(1, options.http_threads)] {
-    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
-  };
-  server.set_payload_max_length(static_cast<std::size_t>(config.http.max_body_bytes));
-  // Small JSON responses must not wait for the peer's delayed ACK (about 40 ms).
-  server.set_tcp_nodelay(true);
-  // cpp-httplib's default options set SO_REUSEPORT, so a second `serve` on
-  // the same port would start and take part of the connections. SO_REUSEADDR
-  // alone still lets a restart bind while old sockets are in TIME_WAIT.
-  server.set_socket_options([](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  // A worker reading a stalled request holds the shutdown until its read
-  // timeout, so 5 s keeps the stop inside Docker's 10 s grace period.
-  server.set_read_timeout(std::chrono::seconds(5));
-  server.set_write_timeout(std::chrono::seconds(5));
-  server.set_keep_alive_timeout(2);  // bounds the wait for idle connections at shutdown
   api.Install(server);
 
-  int port = config.http.port;
-  bool bound = false;
-  if (port == 0) {
-    port = server.bind_to_any_port(config.http.host);
-    bound = port > 0;
-  } else {
-    bound = server.bind_to_port(config.http.host, port);
-  }
+  std::thread http_thread([&server] { server.listen_after_bind(); });
+  spdlog::info("Listening on http://{}:{}", config.http.host, port);
+  if (options.on_ready) options.on_ready(port);
 
-  int exit_code = 0;
-  std::thread http_thread;
-  if (!bound) {
-    spdlog::error("Cannot listen on {}:{}: the port is in use or the address is not local; "
-                  "set BOT_METRICS_HTTP_HOST and BOT_METRICS_HTTP_PORT",
-                  config.http.host, config.http.port);
-    exit_code = 1;
-  } else {
-    http_thread = std::thread([&server] { server.listen_after_bind(); });
-    spdlog::info("Listening on http://{}:{}", config.http.host, port);
-    if (options.on_ready) options.on_ready(port);
-
-    // The scheduler loop runs here until the shutdown signal.
-    do {
-      const EpochMs now = clock.NowMs();
-      report_scheduler.Tick(now);
-      if (config.data_retention.enabled) retention_scheduler.Tick(now);
-    } while (!shutdown.WaitFor(options.tick_interval));
-    spdlog::info("Stopping: intake first, then the schedulers, then Redis");
-  }
+  // The scheduler loop runs here until the shutdown signal.
+  do {
+    const EpochMs now = clock.NowMs();
+    report_scheduler.Tick(now);
+    if (config.data_retention.enabled) retention_scheduler.Tick(now);
+  } while (!shutdown.WaitFor(options.tick_interval));
+  spdlog::info("Stopping: intake first, then the schedulers, then Redis");
 
   // Stop intake and let the requests and the stream batch in flight finish.
   // stop() does nothing before the listener runs, so wait for it first.
@@ -343,7 +344,7 @@ int RunService(const Config& config, const ServiceOptions& options) {
   pool.CloseAll();
   spdlog::info("Closed Redis; ash-metrics stopped with {} events in the spool", spool.size());
   shutdown.Request();
-  return exit_code;
+  return 0;
 }
 
 }  // namespace ash
