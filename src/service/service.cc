@@ -206,7 +206,7 @@ int RunService(const Config& config, const ServiceOptions& options) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  // A worker reading a stalled request holds the shutdown until its read
+  // A worker reading a stalled request delays the shutdown until its read
   // timeout, so 5 s keeps the stop inside Docker's 10 s grace period.
   server.set_read_timeout(std::chrono::seconds(5));
   server.set_write_timeout(std::chrono::seconds(5));
