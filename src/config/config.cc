@@ -215,11 +215,19 @@ std::string JsonValueText(const Json& value) {
 
 std::optional<ConfigError> ApplyJsonFile(const std::string& path, const std::vector<Setting>& settings,
                                          Config& config) {
+  // The file comes from --config or from BOT_CONFIG_FILE.
+  const std::string variable = "the configuration file";
   std::ifstream input(path);
-  if (!input) return ConfigError{"BOT_CONFIG_FILE", path, "a readable JSON file"};
-  Json document = Json::parse(input, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) {
-    return ConfigError{"BOT_CONFIG_FILE", path, "a JSON object with sections such as \"weekly_report\""};
+  if (!input) return ConfigError{variable, path, "a readable JSON file"};
+  Json document;
+  try {
+    document = Json::parse(input);
+  } catch (const Json::parse_error& error) {
+    return ConfigError{variable, path,
+                       fmt::format("valid JSON (the parser stopped at byte {}: {})", error.byte, error.what())};
+  }
+  if (!document.is_object()) {
+    return ConfigError{variable, path, "a JSON object with sections such as \"weekly_report\""};
   }
   for (const auto& [section, values] : document.items()) {
     if (!values.is_object()) {

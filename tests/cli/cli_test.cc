@@ -128,6 +128,15 @@ TEST_F(CliTest, PostOfUnfinishedWeekRejected) {
   EXPECT_TRUE(testing::SharedRedis().Connect()->Command({"GET", "ash:reports:weekly:2026-01-11"}).is_nil());
 }
 
+TEST_F(CliTest, ConfigFileWithInvalidJsonRejected) {
+  const std::string path = testing::SharedRedis().directory() + "/broken.json";
+  std::ofstream(path) << R"({"weekly_report": {"hour": 9,}})";
+  testing::CommandResult result = Run({"config", "check", "--config", path});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("the configuration file is \"" + path + "\""), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("the parser stopped at byte"), std::string::npos) << result.err;
+}
+
 TEST_F(CliTest, ConfigFileRejectsSecretsAndUnknownKeys) {
   const std::string path = testing::SharedRedis().directory() + "/config.json";
   std::ofstream(path) << R"({"discord": {"discord_bot_token": "x"}})";
