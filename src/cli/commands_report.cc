@@ -25,9 +25,9 @@ void PrintConfigText(const nlohmann::json& json, const std::string& prefix = "")
 
 int RunConfigCheck(CliContext& context, OutputFormat format) {
   // Show the Redis URL the other commands would use.
-  Config shown = context.config;
-  if (context.redis_url) shown.redis.url = context.redis_url;
-  nlohmann::json json = ConfigToJson(shown);
+  Config displayed_config = context.config;
+  if (context.redis_url) displayed_config.redis.url = context.redis_url;
+  nlohmann::json json = ConfigToJson(displayed_config);
   const std::vector<std::string> warnings = ConfigWarnings(context.config);
   if (format == OutputFormat::kJson) {
     json["warnings"] = warnings;

@@ -292,24 +292,18 @@ bool ContainsId(std::string_view text, std::string_view id) {
 void Eraser::EraseFromDeadLetters() {
   const std::string stream(keys::kDeadLetterStream);
   if (connection_.Command({"TYPE", stream}).str() != "stream") return;
-  std::string start = "-";
-  while (true) {
-    RedisReply page = connection_.Command({"XRANGE", stream, start, "+", "COUNT", std::to_string(batch_size_)});
-    if (page.is_error()) throw RedisIoError("XRANGE of " + stream + " failed: " + page.str());
-    if (page.elements().empty()) break;
-
+  ScanStream(connection_, stream, "+", batch_size_, [&](const std::vector<RedisReply>& entries) {
     RedisCommand remove = {"XDEL", stream};
-    for (const RedisReply& entry : page.elements()) {
+    for (const RedisReply& entry : entries) {
       const std::vector<RedisReply>& fields = entry.elements().at(1).elements();
-      const bool names_person = std::any_of(fields.begin(), fields.end(),
-                                            [&](const RedisReply& value) { return ContainsId(value.str(), id_text_); });
+      const bool names_person = std::any_of(fields.begin(), fields.end(), [&](const RedisReply& value) {
+        return ContainsId(value.str(), id_text_);
+      });
       if (names_person) remove.push_back(entry.elements().at(0).str());
     }
-    start = "(" + page.elements().back().elements().at(0).str();
     report_.dead_letters_removed += static_cast<std::int64_t>(remove.size() - 2);
     if (!dry_run_ && remove.size() > 2) connection_.Command(remove);
-    if (page.elements().size() < static_cast<size_t>(batch_size_)) break;
-  }
+  });
 }
 
 }  // namespace

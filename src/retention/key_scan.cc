@@ -19,6 +19,20 @@ void ScanKeys(RedisConnection& connection, std::string_view pattern, int count,
   } while (cursor != "0");
 }
 
+void ScanStream(RedisConnection& connection, const std::string& stream, const std::string& end, int count,
+                const std::function<void(const std::vector<RedisReply>&)>& visit) {
+  std::string start = "-";
+  while (true) {
+    const RedisReply page = connection.Command({"XRANGE", stream, start, end, "COUNT", std::to_string(count)});
+    if (page.is_error()) throw RedisIoError("XRANGE of " + stream + " failed: " + page.str());
+    if (page.elements().empty()) return;
+
+    start = "(" + page.elements().back().elements().at(0).str();
+    visit(page.elements());
+    if (page.elements().size() < static_cast<size_t>(count)) return;
+  }
+}
+
 std::int64_t IntegerOr0(const RedisReply& reply) { return reply.is_integer() ? reply.integer() : 0; }
 
 }  // namespace ash

@@ -414,21 +414,13 @@ void RetentionRun::CleanDeadLetters(CategoryReport& report) {
   ++report.keys_scanned;
 
   const std::string end = fmt::format("({}-0", CutoffMs(settings_.alert_metrics_days));
-  std::string start = "-";
-  while (true) {
-    RedisReply page =
-        connection_.Command({"XRANGE", stream, start, end, "COUNT", std::to_string(settings_.batch_size)});
-    if (page.is_error()) throw RedisIoError("XRANGE of " + stream + " failed: " + page.str());
-    if (page.elements().empty()) break;
-
+  ScanStream(connection_, stream, end, settings_.batch_size, [&](const std::vector<RedisReply>& entries) {
     RedisCommand remove = {"XDEL", stream};
-    for (const RedisReply& entry : page.elements()) remove.push_back(entry.elements().at(0).str());
-    start = "(" + remove.back();
-    report.entries_removed += static_cast<std::int64_t>(remove.size() - 2);
+    for (const RedisReply& entry : entries) remove.push_back(entry.elements().at(0).str());
+    report.entries_removed += static_cast<std::int64_t>(entries.size());
     if (!options_.dry_run) connection_.Command(remove);
     AfterBatch(report);
-    if (page.elements().size() < static_cast<size_t>(settings_.batch_size)) break;
-  }
+  });
 }
 
 }  // namespace

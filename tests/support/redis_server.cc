@@ -77,8 +77,8 @@ void RedisServer::Start() {
   spawn.argv = std::move(args);
   pid_ = SpawnProcess(spawn);
 
-  // Wait until the server answers on its socket; a loaded machine may take
-  // seconds, so the deadline is generous.
+  // Wait until the server accepts a connection on its socket. A loaded
+  // machine may take seconds, so the deadline is generous.
   const RedisEndpoint probe = endpoint();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
